@@ -1,0 +1,22 @@
+"""autodiff: reverse-mode automatic differentiation you can read and look at.
+
+    >>> from autodiff import Value
+    >>> x = Value(0.5, label="x"); w = Value(-1.5, label="w"); b = Value(2.0, label="b")
+    >>> y = (x * w + b).tanh(); y.backward()
+    >>> round(w.grad, 6)   # ∂y/∂w = (1 − y²)·x
+    0.221649
+"""
+
+from .check import GradcheckReport, gradcheck
+from .engine import enable_grad, is_grad_enabled, no_grad, topological_order
+from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError
+from .ops import OPS
+from .value import Value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value", "no_grad", "enable_grad", "is_grad_enabled", "topological_order",
+    "gradcheck", "GradcheckReport", "OPS",
+    "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError",
+]

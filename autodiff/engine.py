@@ -1,0 +1,130 @@
+"""The engine: reverse topological order and the chain-rule sum, shared by Value and Tensor.
+
+    ∂f/∂x_i = Σ_{j : x_i ∈ Pa(x_j)} ∂f/∂x_j · ∂x_j/∂x_i
+
+A node type takes part by having ``parents`` (a tuple of nodes), ``grad``, a class attribute
+``_GRAD0`` (what an intermediate node's grad is reset to before a backward pass: 0.0 for
+Value, None for Tensor) and a method ``_propagate()`` that adds ``grad × local`` (a VJP for a
+Tensor) into each parent's ``grad``. Nothing here knows which node type it walks.
+
+No recursion anywhere: graphs a million nodes deep work.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .errors import NonFiniteError
+
+_grad_enabled = [True]
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside ``no_grad()``."""
+    return _grad_enabled[0]
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Ops inside build no graph: results have no parents and backward stops at them."""
+    previous = _grad_enabled[0]
+    _grad_enabled[0] = False
+    try:
+        yield
+    finally:
+        _grad_enabled[0] = previous
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Undo an enclosing ``no_grad()`` for the ops inside."""
+    previous = _grad_enabled[0]
+    _grad_enabled[0] = True
+    try:
+        yield
+    finally:
+        _grad_enabled[0] = previous
+
+
+def _interior_postorder(root, reset: bool) -> list:
+    """Nodes with parents reachable from root, each listed after all of its parents.
+
+    Iterative depth-first search: a node is pushed, then a marker ``(node,)`` below its parents,
+    so the node is emitted once every parent has been. Leaves are skipped (they have nothing to
+    propagate). With ``reset``, each interior node's grad is reset as it is first reached.
+    """
+    visited = set()
+    order = []
+    stack = [root]
+    push, pop, seen, emit = stack.append, stack.pop, visited.add, order.append
+    while stack:
+        node = pop()
+        if node.__class__ is tuple:
+            emit(node[0])
+            continue
+        if node in visited:
+            continue
+        seen(node)
+        if reset:
+            node.grad = node._GRAD0
+        push((node,))
+        for parent in node.parents:
+            if parent.parents and parent not in visited:
+                push(parent)
+    return order
+
+
+def topological_order(root) -> list:
+    """Every node reachable from root (leaves included), root first, each before its parents.
+
+    This is the order backward visits nodes in."""
+    order = _interior_postorder(root, reset=False) if root.parents else []
+    seen = set(order)
+    leaves = []
+    for node in order:
+        for parent in node.parents:
+            if parent not in seen:
+                seen.add(parent)
+                leaves.append(parent)
+    order.reverse()
+    return order + leaves if order else [root]
+
+
+def backward(root, seed) -> None:
+    """Run the chain rule from ``root`` (whose gradient is ``seed``) back to every leaf."""
+    if not root.parents:
+        root._accumulate(seed)
+        return
+    order = _interior_postorder(root, reset=True)
+    root.grad = seed
+    for node in reversed(order):
+        node._propagate()
+
+
+def check_finite(root) -> None:
+    """Raise NonFiniteError naming the first node (in backward order) whose grad is NaN/inf."""
+    for node in topological_order(root):
+        g = node.grad
+        if g is None:
+            continue
+        bad = not math.isfinite(g) if isinstance(g, float) else not _all_finite(g)
+        if bad:
+            name = f"'{node.label}'" if node.label else f"made by '{node.op or 'leaf'}'"
+            raise NonFiniteError(
+                f"gradient of the node {name} (data={_short(node.data)}) is not finite: "
+                f"{_short(g)}. Look for log/sqrt/division near 0 or overflow (exp of a large "
+                "input) upstream of it; autodiff.gradcheck can localise the op."
+            )
+
+
+def _all_finite(a) -> bool:
+    import numpy as np
+
+    return bool(np.isfinite(a).all())
+
+
+def _short(x) -> str:
+    s = repr(x)
+    return s if len(s) < 60 else s[:57] + "..."

@@ -1,0 +1,23 @@
+"""The exceptions autodiff raises. Each message says what was wrong and what to do."""
+
+from __future__ import annotations
+
+
+class AutodiffError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class DomainError(AutodiffError, ValueError):
+    """An op was applied outside its mathematical domain, e.g. log(-1) or sqrt(-4)."""
+
+
+class ShapeError(AutodiffError, ValueError):
+    """Operand shapes do not fit, e.g. ``(32, 64) @ (100, 30)``."""
+
+
+class GradError(AutodiffError, RuntimeError):
+    """backward() cannot run as asked, e.g. a non-scalar output without a seed gradient."""
+
+
+class NonFiniteError(AutodiffError, FloatingPointError):
+    """A value or gradient became NaN or infinite where finite numbers were required."""

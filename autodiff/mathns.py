@@ -1,0 +1,220 @@
+"""Two numeric namespaces with the same function names: ``SCALAR`` (Python floats, the math
+module) and ``ARRAY`` (numpy arrays).
+
+The op table writes every rule once against a namespace ``m``; a ``Value`` evaluates it with
+``m = SCALAR`` (fast: no numpy call per scalar op) and a ``Tensor`` with ``m = ARRAY``. Domain
+checks live here, once per namespace, so ``log(-1)`` fails with the same ``DomainError`` for
+both node types.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import DomainError
+
+inf = math.inf
+nan = math.nan
+
+
+def _log_error(x) -> DomainError:
+    return DomainError(
+        f"log({x!r}) is undefined: log needs inputs > 0. "
+        "Clamp or shift the input first, e.g. log(x + 1e-12) or log(clip(x, 1e-12, None))."
+    )
+
+
+def _sqrt_error(x) -> DomainError:
+    return DomainError(
+        f"sqrt({x!r}) is undefined for real numbers: sqrt needs inputs >= 0. "
+        "Use sqrt(abs(x)) or clamp the input first."
+    )
+
+
+def _zero_pow_error(n) -> DomainError:
+    return DomainError(
+        f"0 ** {n!r} is undefined (it divides by zero): a base of 0 needs a non-negative exponent. "
+        "Add a small epsilon to the base if this is a normalisation."
+    )
+
+
+def _neg_pow_error(a, n) -> DomainError:
+    return DomainError(
+        f"{a!r} ** {n!r} is not a real number: a negative base needs an integer exponent. "
+        "Use abs(x) ** p, or check the sign of the base."
+    )
+
+
+class SCALAR:
+    """Python floats: math-module forms, numerically stable where the naive formula overflows."""
+
+    abs = abs
+    min = min
+    max = max
+    sin = math.sin
+    cos = math.cos
+    tanh = math.tanh  # stable: math.tanh(±1000) = ±1.0
+    expm1 = math.expm1
+
+    @staticmethod
+    def exp(x: float) -> float:
+        try:
+            return math.exp(x)
+        except OverflowError:  # IEEE semantics, as numpy and torch: exp(1000) = inf
+            return inf
+
+    @staticmethod
+    def log(x: float) -> float:
+        if x > 0:
+            return math.log(x)
+        if x != x:  # NaN in, NaN out
+            return x
+        raise _log_error(x)
+
+    @staticmethod
+    def sqrt(x: float) -> float:
+        if x >= 0:
+            return math.sqrt(x)
+        if x != x:
+            return x
+        raise _sqrt_error(x)
+
+    @staticmethod
+    def pow(a: float, n: float) -> float:
+        try:
+            r = a**n
+        except ZeroDivisionError:
+            raise _zero_pow_error(n) from None
+        except OverflowError:
+            odd = float(n).is_integer() and int(n) % 2 == 1
+            return -inf if (a < 0 and odd) else inf
+        if r.__class__ is complex:
+            raise _neg_pow_error(a, n)
+        return r
+
+    @staticmethod
+    def pow_d(a: float, e: float) -> float:
+        """a ** e for a derivative: 0 ** negative is +inf here (the slope of sqrt at 0), not an error."""
+        if a == 0 and e < 0:
+            return inf
+        return SCALAR.pow(a, e)
+
+    @staticmethod
+    def recip(x: float) -> float:
+        return 1.0 / x if x else math.copysign(inf, x)
+
+    @staticmethod
+    def sigmoid(x: float) -> float:
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)  # x < 0: exp cannot overflow
+        return e / (1.0 + e)
+
+    @staticmethod
+    def relu(x: float) -> float:
+        return x if not x <= 0 else 0.0  # NaN passes through
+
+    @staticmethod
+    def step(x: float) -> float:
+        return 1.0 if x > 0 else 0.0
+
+    @staticmethod
+    def sign(x: float) -> float:
+        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+    @staticmethod
+    def where(cond, a, b):
+        return a if cond else b
+
+    @staticmethod
+    def zeros_like(x: float) -> float:
+        return 0.0
+
+    @staticmethod
+    def clip(x: float, lo, hi) -> float:
+        if lo is not None and x < lo:
+            return float(lo)
+        if hi is not None and x > hi:
+            return float(hi)
+        return x
+
+    @staticmethod
+    def maximum(a: float, b: float) -> float:
+        return a if a >= b else b
+
+    @staticmethod
+    def minimum(a: float, b: float) -> float:
+        return a if a <= b else b
+
+
+class ARRAY:
+    """numpy arrays: the same names as ``SCALAR``, elementwise."""
+
+    abs = np.abs
+    sin = np.sin
+    cos = np.cos
+    tanh = np.tanh
+    expm1 = np.expm1
+    exp = np.exp
+    sign = np.sign
+    where = np.where
+    zeros_like = np.zeros_like
+    maximum = np.maximum
+    minimum = np.minimum
+
+    @staticmethod
+    def log(x: np.ndarray) -> np.ndarray:
+        bad = x <= 0
+        if bad.any():
+            raise _log_error(x[bad].flat[0])
+        return np.log(x)
+
+    @staticmethod
+    def sqrt(x: np.ndarray) -> np.ndarray:
+        bad = x < 0
+        if bad.any():
+            raise _sqrt_error(x[bad].flat[0])
+        return np.sqrt(x)
+
+    @staticmethod
+    def pow(a: np.ndarray, n) -> np.ndarray:
+        n_arr = np.asarray(n)
+        zero_neg = (a == 0) & (n_arr < 0)
+        if zero_neg.any():
+            raise _zero_pow_error(np.broadcast_to(n_arr, zero_neg.shape)[zero_neg].flat[0])
+        neg_frac = (a < 0) & (n_arr != np.round(n_arr))
+        if neg_frac.any():
+            a_b, n_b = np.broadcast_arrays(a, n_arr)
+            raise _neg_pow_error(a_b[neg_frac].flat[0], n_b[neg_frac].flat[0])
+        with np.errstate(over="ignore"):
+            return np.power(a, n)
+
+    @staticmethod
+    def pow_d(a: np.ndarray, e) -> np.ndarray:
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return np.power(a, e)
+
+    @staticmethod
+    def recip(x: np.ndarray) -> np.ndarray:
+        out = np.copysign(np.full_like(x, inf, dtype=np.result_type(x, 1.0)), x)
+        return np.divide(1.0, x, out=out, where=x != 0)
+
+    @staticmethod
+    def sigmoid(x: np.ndarray) -> np.ndarray:
+        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+        r = 1.0 / (1.0 + e)
+        return np.where(x >= 0, r, e * r)
+
+    @staticmethod
+    def relu(x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0.0)
+
+    @staticmethod
+    def step(x: np.ndarray) -> np.ndarray:
+        return (x > 0).astype(np.result_type(x, 1.0))
+
+    @staticmethod
+    def clip(x: np.ndarray, lo, hi) -> np.ndarray:
+        return np.clip(x, lo, hi)

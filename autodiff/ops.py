@@ -1,0 +1,150 @@
+"""The op table: every elementwise primitive once — forward rule + local-derivative rule.
+
+Each entry gives
+
+* ``f(m, *xs, **params)``      the forward value y,
+* ``df(m, y, *xs, **params)``  the local derivatives ∂y/∂x_i, one per input, as a tuple,
+
+written against a numeric namespace ``m`` (``mathns.SCALAR`` for floats, ``mathns.ARRAY`` for
+numpy arrays), so the same line serves ``Value`` and ``Tensor``. A ``Value`` stores ``df``'s
+numbers on its edges at forward time; a ``Tensor`` turns them into vector-Jacobian products
+(``g * ∂y/∂x``, summed back over broadcast axes). Adding an elementwise op = adding one entry.
+
+Structural tensor ops (matmul, reductions, indexing, ...) are not elementwise; they live in
+``tensor_ops.py`` with a vector-Jacobian rule instead of ``df``.
+
+Subgradients chosen at non-smooth points: relu'(0) = 0, leaky_relu'(0) = α, elu'(0) = α,
+step'(x) = 0 everywhere, abs'(0) = 0, and max/min split ties 50/50 (as PyTorch and HIPS
+autograd do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import mul
+
+from .mathns import nan
+
+
+@dataclass(frozen=True)
+class Op:
+    """One primitive: name, arity, forward rule, local-derivative rule and its formula."""
+
+    name: str
+    arity: int
+    f: Callable
+    df: Callable
+    formula: str
+
+
+OPS: dict[str, Op] = {}
+
+_ONE = (1.0,)
+_ONE_ONE = (1.0, 1.0)
+_ONE_MINUS_ONE = (1.0, -1.0)
+_MINUS_ONE = (-1.0,)
+
+
+def _register(name: str, arity: int, f: Callable, df: Callable, formula: str) -> Op:
+    op = Op(name, arity, f, df, formula)
+    OPS[name] = op
+    return op
+
+
+def _pow_exponent_local(m, y, a, b):
+    # ∂(a^b)/∂b = a^b·ln a; at a = 0 it is 0 (the limit for b > 0); for a < 0 it is undefined: NaN
+    safe = m.where(a > 0, a, 1.0)
+    return m.where(a > 0, y * m.log(safe), m.where(a == 0, 0.0, nan))
+
+
+def _maximum_locals(m, y, a, b):
+    first = m.where(a > b, 1.0, m.where(a == b, 0.5, 0.0))
+    return (first, 1.0 - first)
+
+
+def _minimum_locals(m, y, a, b):
+    first = m.where(a < b, 1.0, m.where(a == b, 0.5, 0.0))
+    return (first, 1.0 - first)
+
+
+# --- arithmetic -------------------------------------------------------------------------------
+ADD = _register("+", 2, lambda m, a, b: a + b, lambda m, y, a, b: _ONE_ONE,
+                "y = a + b;  ∂y/∂a = 1, ∂y/∂b = 1")
+SUB = _register("-", 2, lambda m, a, b: a - b, lambda m, y, a, b: _ONE_MINUS_ONE,
+                "y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1")
+MUL = _register("*", 2, lambda m, a, b: a * b, lambda m, y, a, b: (b, a),
+                "y = a·b;  ∂y/∂a = b, ∂y/∂b = a")
+DIV = _register("/", 2, lambda m, a, b: a / b, lambda m, y, a, b: (1.0 / b, -y / b),
+                "y = a/b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b")
+NEG = _register("neg", 1, lambda m, a: -a, lambda m, y, a: _MINUS_ONE,
+                "y = −a;  ∂y/∂a = −1")
+POW_CONST = _register("pow", 1, lambda m, a, n: m.pow(a, n),
+                      lambda m, y, a, n: (n * m.pow_d(a, n - 1),),
+                      "y = aⁿ (n a constant);  ∂y/∂a = n·aⁿ⁻¹")
+POW = _register("**", 2, lambda m, a, b: m.pow(a, b),
+                lambda m, y, a, b: (b * m.pow_d(a, b - 1), _pow_exponent_local(m, y, a, b)),
+                "y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
+
+# --- elementary functions ---------------------------------------------------------------------
+EXP = _register("exp", 1, lambda m, x: m.exp(x), lambda m, y, x: (y,),
+                "y = eˣ;  y' = eˣ = y")
+LOG = _register("log", 1, lambda m, x: m.log(x), lambda m, y, x: (1.0 / x,),
+                "y = ln x (x > 0);  y' = 1/x")
+SQRT = _register("sqrt", 1, lambda m, x: m.sqrt(x), lambda m, y, x: (0.5 * m.recip(y),),
+                 "y = √x (x ≥ 0);  y' = 1/(2√x) = 1/(2y)  (+inf at 0)")
+ABS = _register("abs", 1, lambda m, x: m.abs(x), lambda m, y, x: (m.sign(x),),
+                "y = |x|;  y' = sign(x)  (0 at x = 0)")
+SIN = _register("sin", 1, lambda m, x: m.sin(x), lambda m, y, x: (m.cos(x),),
+                "y = sin x;  y' = cos x")
+COS = _register("cos", 1, lambda m, x: m.cos(x), lambda m, y, x: (-m.sin(x),),
+                "y = cos x;  y' = −sin x")
+CLIP = _register("clip", 1, lambda m, x, lo, hi: m.clip(x, lo, hi),
+                 lambda m, y, x, lo, hi: (m.where(y == x, 1.0, 0.0),),
+                 "y = min(max(x, lo), hi);  y' = 1 inside [lo, hi], 0 where clipped")
+MAXIMUM = _register("maximum", 2, lambda m, a, b: m.maximum(a, b), _maximum_locals,
+                    "y = max(a, b);  ∂y/∂a = 1 if a > b, ½ if a = b, else 0")
+MINIMUM = _register("minimum", 2, lambda m, a, b: m.minimum(a, b), _minimum_locals,
+                    "y = min(a, b);  ∂y/∂a = 1 if a < b, ½ if a = b, else 0")
+
+# --- activations (seeds 001, 002, 003) --------------------------------------------------------
+TANH = _register("tanh", 1, lambda m, x: m.tanh(x), lambda m, y, x: (1.0 - y * y,),
+                 "y = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  y' = 1 − y²")
+SIGMOID = _register("sigmoid", 1, lambda m, x: m.sigmoid(x), lambda m, y, x: (y * (1.0 - y),),
+                    "y = σ(x) = 1/(1 + e⁻ˣ);  y' = σ(x)(1 − σ(x)) = y(1 − y)")
+RELU = _register("relu", 1, lambda m, x: m.relu(x), lambda m, y, x: (m.step(x),),
+                 "y = max(0, x);  y' = 1 if x > 0 else 0  (0 at x = 0)")
+LEAKY_RELU = _register("leaky_relu", 1,
+                       lambda m, x, alpha=0.01: m.where(x > 0, x, alpha * x),
+                       lambda m, y, x, alpha=0.01: (m.where(x > 0, 1.0, alpha),),
+                       "y = x if x > 0 else αx;  y' = 1 if x > 0 else α")
+ELU = _register("elu", 1,
+                lambda m, x, alpha=1.0: m.where(x > 0, x, alpha * m.expm1(m.minimum(x, 0.0))),
+                lambda m, y, x, alpha=1.0: (m.where(x > 0, 1.0, y + alpha),),
+                "y = x if x > 0 else α(eˣ − 1);  y' = 1 if x > 0 else αeˣ = y + α")
+STEP = _register("step", 1, lambda m, x: m.step(x), lambda m, y, x: (m.zeros_like(x),),
+                 "y = 1 if x > 0 else 0 (threshold);  y' = 0")
+
+UNARY_FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
+                   "leaky_relu", "elu", "step")
+"""Names of the one-input functions, each a method of Value and Tensor and a function in
+``autodiff`` (and so allowed in the command-line expression parser)."""
+
+
+# --- n-ary scalar nodes (Value only: a neuron's weighted sum as one node, every edge kept) -----
+def _dot_f(m, *args):
+    n = len(args) // 2
+    total = sum(map(mul, args[:n], args[n:2 * n]), 0.0)
+    return total + args[-1] if len(args) % 2 else total
+
+
+def _dot_df(m, y, *args):
+    n = len(args) // 2
+    locals_ = args[n:2 * n] + args[:n]
+    return locals_ + _ONE if len(args) % 2 else locals_
+
+
+SUM = _register("sum", -1, lambda m, *xs: sum(xs, 0.0), lambda m, y, *xs: _ONE * len(xs),
+                "y = Σ xᵢ;  ∂y/∂xᵢ = 1")
+DOT = _register("dot", -1, _dot_f, _dot_df,
+                "y = Σ wᵢxᵢ (+ b);  ∂y/∂wᵢ = xᵢ, ∂y/∂xᵢ = wᵢ, ∂y/∂b = 1")

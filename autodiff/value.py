@@ -1,0 +1,274 @@
+"""Value: a scalar node on Python floats.
+
+Every Value records its ``parents`` and, on each edge, the local derivative ∂self/∂parent
+(``local_grads``), computed at forward time from the op table. Because the edges hold numbers,
+not closures, a graph has no reference cycles: it is freed by reference counting the moment the
+last output is dropped, and Python's cycle collector never has to walk it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+from . import engine, ops
+from .errors import ShapeError
+from .mathns import SCALAR
+
+_new = object.__new__
+_grad_enabled = engine._grad_enabled
+
+
+def _as_float(data, what: str = "Value") -> float:
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        hint = ""
+        if isinstance(data, Value):
+            hint = " (it is already a Value: use it directly, or Value(v.data) for a fresh leaf)"
+        elif isinstance(data, str):
+            hint = " (convert text first, e.g. Value(float(s)))"
+        elif hasattr(data, "__len__"):
+            hint = " (a Value holds one number: for arrays use autodiff.Tensor)"
+        raise TypeError(f"{what} needs a real number (int or float), got {type(data).__name__}"
+                        f" {data!r:.60}{hint}")
+    return float(data)
+
+
+def _lift(other):
+    """A plain number on either side of an operator becomes a constant leaf."""
+    cls = other.__class__
+    if cls is Value:
+        return other
+    if cls is float or cls is int:
+        return _leaf(float(other))
+    if isinstance(other, numbers.Real) and not isinstance(other, bool):
+        return _leaf(float(other))
+    return None
+
+
+def _leaf(data: float) -> Value:
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = ""
+    v.parents = ()
+    v.local_grads = ()
+    return v
+
+
+def _apply(op: ops.Op, parents: tuple, *params) -> Value:
+    """Run one op-table entry on Values: forward value, and the local derivatives on the edges."""
+    xs = [p.data for p in parents]
+    y = op.f(SCALAR, *xs, *params)
+    v = _new(Value)
+    v.data = y
+    v.grad = 0.0
+    v.label = ""
+    v.op = op.name
+    if _grad_enabled[0]:
+        v.parents = parents
+        v.local_grads = op.df(SCALAR, y, *xs, *params)
+    else:
+        v.parents = ()
+        v.local_grads = ()
+    return v
+
+
+def _unary(op: ops.Op, a: Value) -> Value:
+    # _apply specialised to one input without parameters: every activation goes through here.
+    x = a.data
+    y = op.f(SCALAR, x)
+    v = _new(Value)
+    v.data = y
+    v.grad = 0.0
+    v.label = ""
+    v.op = op.name
+    if _grad_enabled[0]:
+        v.parents = (a,)
+        v.local_grads = op.df(SCALAR, y, x)
+    else:
+        v.parents = ()
+        v.local_grads = ()
+    return v
+
+
+def _binary(op: ops.Op, a: Value, b: Value) -> Value:
+    # _apply specialised to two inputs: the hot path of every expression.
+    x, z = a.data, b.data
+    y = op.f(SCALAR, x, z)
+    v = _new(Value)
+    v.data = y
+    v.grad = 0.0
+    v.label = ""
+    v.op = op.name
+    if _grad_enabled[0]:
+        v.parents = (a, b)
+        v.local_grads = op.df(SCALAR, y, x, z)
+    else:
+        v.parents = ()
+        v.local_grads = ()
+    return v
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    Attributes: ``data`` (float), ``grad`` (float, ∂root/∂self after ``root.backward()``),
+    ``label``, ``op`` (the op that made it, '' for a leaf), ``parents`` (tuple of Values) and
+    ``local_grads`` (tuple of floats, ∂self/∂parent for each parent).
+
+    >>> x = Value(2.0, label="x"); y = (x * x).exp(); y.backward(); round(x.grad, 3)
+    218.393
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
+    _GRAD0 = 0.0
+
+    def __init__(self, data, label: str = "") -> None:
+        self.data = data if data.__class__ is float else _as_float(data)
+        self.grad = 0.0
+        self.label = str(label)
+        self.op = ""
+        self.parents = ()
+        self.local_grads = ()
+
+    # --- arithmetic: both operand orders, Python numbers on either side ------------------------
+    def __add__(self, other):
+        other = other if other.__class__ is Value else _lift(other)
+        return NotImplemented if other is None else _binary(ops.ADD, self, other)
+
+    def __radd__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(ops.ADD, other, self)
+
+    def __sub__(self, other):
+        other = other if other.__class__ is Value else _lift(other)
+        return NotImplemented if other is None else _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(ops.SUB, other, self)
+
+    def __mul__(self, other):
+        other = other if other.__class__ is Value else _lift(other)
+        return NotImplemented if other is None else _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(ops.MUL, other, self)
+
+    def __truediv__(self, other):
+        other = other if other.__class__ is Value else _lift(other)
+        return NotImplemented if other is None else _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(ops.DIV, other, self)
+
+    def __neg__(self):
+        return _unary(ops.NEG, self)
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, other):
+        """``x ** n`` with a number n (one parent) or ``x ** y`` with a Value y (two parents)."""
+        cls = other.__class__
+        if cls is Value:
+            return _binary(ops.POW, self, other)
+        if cls is float or cls is int or isinstance(other, numbers.Real) and cls is not bool:
+            return _apply(ops.POW_CONST, (self,), float(other))
+        return NotImplemented
+
+    def __rpow__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(ops.POW, other, self)
+
+    def __abs__(self):
+        return _unary(ops.ABS, self)
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- functions of the op table (exp, log, tanh, ...) are attached below ---------------------
+    def leaky_relu(self, alpha: float = 0.01) -> Value:
+        """x if x > 0 else αx;  derivative 1 or α."""
+        return _apply(ops.LEAKY_RELU, (self,), float(alpha))
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x if x > 0 else α(eˣ − 1);  derivative 1 or αeˣ."""
+        return _apply(ops.ELU, (self,), float(alpha))
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Value:
+        """min(max(x, lo), hi);  derivative 1 inside the interval, 0 where clipped."""
+        return _apply(ops.CLIP, (self,), lo, hi)
+
+    # --- n-ary nodes ---------------------------------------------------------------------------
+    @staticmethod
+    def sum(values: Iterable) -> Value:
+        """Σ xᵢ as one node with an edge (local derivative 1) to every term.
+
+        Unlike Python's ``sum``, which builds a chain as deep as the list is long."""
+        parents = tuple(v if v.__class__ is Value else _lift_or_raise(v) for v in values)
+        return _apply(ops.SUM, parents)
+
+    @staticmethod
+    def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
+        """Σ wᵢxᵢ (+ b) as one node: a neuron's weighted sum, with an edge to every wᵢ, xᵢ (and b).
+
+        Local derivatives: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1."""
+        ws = tuple(v if v.__class__ is Value else _lift_or_raise(v) for v in weights)
+        xs = tuple(v if v.__class__ is Value else _lift_or_raise(v) for v in inputs)
+        if len(ws) != len(xs):
+            raise ShapeError(f"Value.dot needs as many weights as inputs, got {len(ws)} weights "
+                             f"and {len(xs)} inputs")
+        parents = ws + xs
+        if bias is not None:
+            parents += (bias if bias.__class__ is Value else _lift_or_raise(bias),)
+        return _apply(ops.DOT, parents)
+
+    # --- backward ------------------------------------------------------------------------------
+    def backward(self, grad: float | None = None, *, check_finite: bool = False) -> None:
+        """Accumulate ∂self/∂leaf into every leaf's ``grad`` (seed ∂self/∂self = ``grad``, 1 by default).
+
+        Intermediate nodes' grads are reset first, so calling it twice adds the leaves' gradients
+        twice but never double-counts inside the graph. With ``check_finite``, raise
+        ``NonFiniteError`` naming the first node whose gradient is NaN or infinite.
+        """
+        seed = 1.0 if grad is None else _as_float(grad, "backward(grad=...)")
+        engine.backward(self, seed)
+        if check_finite:
+            engine.check_finite(self)
+
+    def _propagate(self) -> None:
+        g = self.grad
+        for parent, local in zip(self.parents, self.local_grads):
+            parent.grad += local * g
+
+    def _accumulate(self, g: float) -> None:
+        self.grad += g
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        op = f", op={self.op!r}" if self.op else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
+
+
+def _lift_or_raise(v) -> Value:
+    lifted = _lift(v)
+    if lifted is None:
+        raise TypeError(f"expected a Value or a real number, got {type(v).__name__} {v!r:.60}")
+    return lifted
+
+
+def _unary_method(op: ops.Op):
+    def method(self):
+        return _unary(op, self)
+
+    method.__name__ = op.name
+    method.__doc__ = op.formula
+    return method
+
+
+for _name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "step"):
+    setattr(Value, _name, _unary_method(ops.OPS[_name]))
