@@ -8,7 +8,7 @@
 """
 
 from .check import GradcheckReport, gradcheck
-from .engine import enable_grad, is_grad_enabled, no_grad, topological_order
+from .engine import BackwardStep, backward_steps, enable_grad, is_grad_enabled, no_grad, topological_order
 from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError
 from .ops import OPS
 from .value import Value
@@ -16,7 +16,7 @@ from .value import Value
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "no_grad", "enable_grad", "is_grad_enabled", "topological_order",
+    "Value", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError",
 ]

@@ -4,8 +4,9 @@
 
 A node type takes part by having ``parents`` (a tuple of nodes), ``grad``, a class attribute
 ``_GRAD0`` (what an intermediate node's grad is reset to before a backward pass: 0.0 for
-Value, None for Tensor) and a method ``_propagate()`` that adds ``grad × local`` (a VJP for a
-Tensor) into each parent's ``grad``. Nothing here knows which node type it walks.
+Value, None for Tensor) and three methods: ``_contributions()`` lists ``(parent, grad × local)``
+for each edge (a VJP for a Tensor), ``_accumulate(g)`` adds g into ``grad``, and
+``_propagate()`` does both at once (the hot path). Nothing here knows which node type it walks.
 
 No recursion anywhere: graphs a million nodes deep work.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from .errors import NonFiniteError
 
@@ -101,6 +103,33 @@ def backward(root, seed) -> None:
     root.grad = seed
     for node in reversed(order):
         node._propagate()
+
+
+@dataclass
+class BackwardStep:
+    """One step of backward: ``node``'s gradient just became final (``grad``), and each
+    ``(parent, contribution)`` pair, contribution = node.grad × ∂node/∂parent (a VJP for a
+    Tensor), was just added into that parent's grad."""
+
+    index: int
+    node: object
+    grad: object
+    contributions: list
+
+
+def backward_steps(root, seed) -> Iterator[BackwardStep]:
+    """Run backward exactly as ``backward`` does, yielding after each node (for pictures and
+    teaching). Leaves' grads are final once the generator is exhausted."""
+    if not root.parents:
+        root._accumulate(seed)
+        return
+    order = _interior_postorder(root, reset=True)
+    root.grad = seed
+    for i, node in enumerate(reversed(order)):
+        contributions = node._contributions()
+        for parent, c in contributions:
+            parent._accumulate(c)
+        yield BackwardStep(i, node, node.grad, contributions)
 
 
 def check_finite(root) -> None:

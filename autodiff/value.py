@@ -245,6 +245,10 @@ class Value:
         for parent, local in zip(self.parents, self.local_grads):
             parent.grad += local * g
 
+    def _contributions(self) -> list:
+        g = self.grad
+        return [(parent, local * g) for parent, local in zip(self.parents, self.local_grads)]
+
     def _accumulate(self, g: float) -> None:
         self.grad += g
 
