@@ -168,14 +168,14 @@ class ARRAY:
     def log(x: np.ndarray) -> np.ndarray:
         bad = x <= 0
         if bad.any():
-            raise _log_error(x[bad].flat[0])
+            raise _log_error(float(x[bad].flat[0]))
         return np.log(x)
 
     @staticmethod
     def sqrt(x: np.ndarray) -> np.ndarray:
         bad = x < 0
         if bad.any():
-            raise _sqrt_error(x[bad].flat[0])
+            raise _sqrt_error(float(x[bad].flat[0]))
         return np.sqrt(x)
 
     @staticmethod
@@ -183,11 +183,11 @@ class ARRAY:
         n_arr = np.asarray(n)
         zero_neg = (a == 0) & (n_arr < 0)
         if zero_neg.any():
-            raise _zero_pow_error(np.broadcast_to(n_arr, zero_neg.shape)[zero_neg].flat[0])
+            raise _zero_pow_error(float(np.broadcast_to(n_arr, zero_neg.shape)[zero_neg].flat[0]))
         neg_frac = (a < 0) & (n_arr != np.round(n_arr))
         if neg_frac.any():
             a_b, n_b = np.broadcast_arrays(a, n_arr)
-            raise _neg_pow_error(a_b[neg_frac].flat[0], n_b[neg_frac].flat[0])
+            raise _neg_pow_error(float(a_b[neg_frac].flat[0]), float(n_b[neg_frac].flat[0]))
         with np.errstate(over="ignore"):
             return np.power(a, n)
 

@@ -1,0 +1,430 @@
+"""Tensor: a numpy-array node on the same op table and engine as Value.
+
+Each Tensor made by an op records its ``parents`` and the op (``TensorOp``) whose
+vector-Jacobian product carries the gradient back along each edge. Elementwise ops reuse the
+local-derivative rules of ``ops.py`` that ``Value`` uses; gradients of broadcast inputs are
+summed back to each input's shape.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import engine
+from . import tensor_ops as T
+from .errors import DomainError, GradError, ShapeError
+from .mathns import ARRAY
+
+_new = object.__new__
+_grad_enabled = engine._grad_enabled
+_EW = T.EW
+
+
+def _as_array(data, dtype=None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        raise TypeError("Tensor(...) got a Tensor: use it directly, t.detach() for a graph-free "
+                        "copy, or Tensor(t.data) for a new leaf")
+    try:
+        arr = np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"Tensor needs numbers (a scalar, nested lists of equal length, or a numeric "
+                        f"array), got {type(data).__name__}: {e}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor needs real numbers, got an array of dtype {arr.dtype} "
+                        f"(kind {arr.dtype.kind!r}) from {type(data).__name__} {data!r:.60}; "
+                        "convert strings/objects to numbers first")
+    if dtype is None and arr.dtype != np.float64:
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def _lift(x) -> Tensor | None:
+    """An operand that is not a Tensor (a number or an array) becomes a constant leaf."""
+    if x.__class__ is Tensor:
+        return x
+    if isinstance(x, (numbers.Real, np.ndarray, list, tuple)) and not isinstance(x, bool):
+        return _leaf(_as_array(x))
+    return None
+
+
+def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
+    t = _new(Tensor)
+    t.data = arr
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.label = ""
+    t.parents = ()
+    t._op = None
+    t._params = ()
+    return t
+
+
+def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
+    """Run one tensor op: forward value now, and (if any input needs a gradient) the edge."""
+    xs = [t.data for t in inputs]
+    try:
+        y = op.f(*xs, *params)
+    except ValueError as e:
+        if isinstance(e, (DomainError, ShapeError)):
+            raise
+        shapes = " and ".join(str(x.shape) for x in xs)
+        raise ShapeError(f"cannot apply '{op.name}' to shapes {shapes}: they do not broadcast "
+                         f"together ({e})") from None
+    out = _new(Tensor)
+    out.data = y if y.__class__ is np.ndarray else np.asarray(y)
+    out.grad = None
+    out.label = ""
+    if _grad_enabled[0] and any(t.requires_grad for t in inputs):
+        out.requires_grad = True
+        out.parents = inputs
+        out._op = op
+        out._params = params
+    else:
+        out.requires_grad = False
+        out.parents = ()
+        out._op = None
+        out._params = ()
+    return out
+
+
+def _binary(name: str, a: Tensor, b) -> Tensor:
+    b = b if b.__class__ is Tensor else _lift(b)
+    if b is None:
+        return NotImplemented
+    return apply(_EW[name], (a, b))
+
+
+def _rbinary(name: str, a: Tensor, b) -> Tensor:
+    b = _lift(b)
+    if b is None:
+        return NotImplemented
+    return apply(_EW[name], (b, a))
+
+
+class Tensor:
+    """An n-dimensional array in a computation graph (numpy underneath, float64 by default).
+
+    ``Tensor(data, requires_grad=False, label="")``. After ``loss.backward()``, every leaf with
+    ``requires_grad=True`` holds ∂loss/∂leaf in ``grad`` (same shape as ``data``).
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "parents", "_op", "_params")
+    _GRAD0 = None
+    __array_ufunc__ = None  # make numpy defer: ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, data, requires_grad: bool = False, label: str = "", dtype=None) -> None:
+        self.data = _as_array(data, dtype)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, got {self.data.dtype}")
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = str(label)
+        self.parents = ()
+        self._op = None
+        self._params = ()
+
+    # --- array facts ---------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def op(self) -> str:
+        """Name of the op that made this tensor ('' for a leaf)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def local_grads(self) -> tuple | None:
+        """For an elementwise op, ∂self/∂parent per parent (arrays, before broadcasting is
+        summed away); None for other ops, whose edges carry a VJP rule instead (see ``_op``)."""
+        op = self._op
+        if op is None or op.elementwise is None:
+            return None
+        return op.elementwise.df(ARRAY, self.data, *(p.data for p in self.parents), *self._params)
+
+    def numpy(self) -> np.ndarray:
+        """The data array (not a copy)."""
+        return self.data
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ShapeError(f"item() needs a tensor with exactly one element, got shape {self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """The same data as a new leaf with no graph and no gradient."""
+        return _leaf(self.data)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, threshold=20, separator=", ",
+                               prefix="Tensor(")
+        extra = ""
+        if self.label:
+            extra += f", label={self.label!r}"
+        if self._op is not None:
+            extra += f", op={self.op!r}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
+    # --- elementwise arithmetic, with numpy broadcasting ---------------------------------------
+    def __add__(self, other):
+        return _binary("+", self, other)
+
+    def __radd__(self, other):
+        return _rbinary("+", self, other)
+
+    def __sub__(self, other):
+        return _binary("-", self, other)
+
+    def __rsub__(self, other):
+        return _rbinary("-", self, other)
+
+    def __mul__(self, other):
+        return _binary("*", self, other)
+
+    def __rmul__(self, other):
+        return _rbinary("*", self, other)
+
+    def __truediv__(self, other):
+        return _binary("/", self, other)
+
+    def __rtruediv__(self, other):
+        return _rbinary("/", self, other)
+
+    def __neg__(self):
+        return apply(_EW["neg"], (self,))
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, other):
+        """``t ** n`` with a number n, or ``t ** u`` with a Tensor/array exponent."""
+        if isinstance(other, numbers.Real) and not isinstance(other, bool):
+            return apply(_EW["pow"], (self,), float(other))
+        return _binary("**", self, other)
+
+    def __rpow__(self, other):
+        return _rbinary("**", self, other)
+
+    def __abs__(self):
+        return apply(_EW["abs"], (self,))
+
+    def leaky_relu(self, alpha: float = 0.01) -> Tensor:
+        """x if x > 0 else αx, elementwise."""
+        return apply(_EW["leaky_relu"], (self,), float(alpha))
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        """x if x > 0 else α(eˣ − 1), elementwise."""
+        return apply(_EW["elu"], (self,), float(alpha))
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """min(max(x, lo), hi) elementwise; gradient 0 where clipped."""
+        return apply(_EW["clip"], (self,), lo, hi)
+
+    # --- matmul and shapes ---------------------------------------------------------------------
+    def __matmul__(self, other):
+        other = other if other.__class__ is Tensor else _lift(other)
+        return NotImplemented if other is None else apply(T.MATMUL, (self, other))
+
+    def __rmatmul__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else apply(T.MATMUL, (other, self))
+
+    def matmul(self, other) -> Tensor:
+        return self @ other
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (all axes reversed)."""
+        return apply(T.TRANSPOSE, (self,), None)
+
+    def transpose(self, *axes) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if axes and sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+            raise ShapeError(f"transpose axes {axes} are not a permutation of {self.ndim} axes")
+        return apply(T.TRANSPOSE, (self,), tuple(axes) if axes else None)
+
+    def reshape(self, *shape) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return apply(T.RESHAPE, (self,), shape)
+
+    def flatten(self) -> Tensor:
+        return self.reshape(-1)
+
+    def __getitem__(self, idx) -> Tensor:
+        if isinstance(idx, Tensor):
+            idx = idx.data
+        if isinstance(idx, list):
+            idx = np.asarray(idx)
+        if isinstance(idx, np.ndarray) and idx.dtype.kind == "f":
+            raise TypeError("tensor indices must be integers or booleans, got floats")
+        return apply(T.GETITEM, (self,), idx)
+
+    # --- reductions ----------------------------------------------------------------------------
+    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
+        """Σ over ``axis`` (all axes when None)."""
+        return apply(T.SUM, (self,), axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
+        """(1/n) Σ over ``axis``."""
+        return apply(T.MEAN, (self,), axis, keepdims)
+
+    def max(self, axis=None, keepdims: bool = False) -> Tensor:
+        """Largest entry over ``axis``; ties share the gradient equally."""
+        return apply(T.MAX, (self,), axis, keepdims)
+
+    def min(self, axis=None, keepdims: bool = False) -> Tensor:
+        """Smallest entry over ``axis``; ties share the gradient equally."""
+        return apply(T.MIN, (self,), axis, keepdims)
+
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        """(1/(n − ddof)) Σ (x − mean)², composed from primitives."""
+        n = T._count(self.shape, axis)
+        centred = self - self.mean(axis=axis, keepdims=True)
+        return (centred * centred).sum(axis=axis, keepdims=keepdims) / (n - ddof)
+
+    def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        """√var."""
+        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+
+    # --- softmax family ------------------------------------------------------------------------
+    def softmax(self, axis: int = -1) -> Tensor:
+        """e^{xᵢ}/Σⱼe^{xⱼ} along ``axis`` (shifted by the max: no overflow)."""
+        T._norm_axis(axis, self.ndim)
+        return apply(T.SOFTMAX, (self,), axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """xᵢ − log Σⱼe^{xⱼ} along ``axis``, stably."""
+        T._norm_axis(axis, self.ndim)
+        return apply(T.LOG_SOFTMAX, (self,), axis)
+
+    def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
+        """log Σ e^{xᵢ} along ``axis``, stably."""
+        T._norm_axis(axis, self.ndim)
+        return apply(T.LOGSUMEXP, (self,), axis, keepdims)
+
+    # --- backward ------------------------------------------------------------------------------
+    def backward(self, grad=None, *, check_finite: bool = False) -> None:
+        """Accumulate ∂self/∂leaf into the ``grad`` of every leaf that requires grad.
+
+        A non-scalar tensor needs a seed ``grad`` of its own shape (the vector in the
+        vector-Jacobian product), as in PyTorch."""
+        if not self.requires_grad:
+            raise GradError("backward() on a tensor that does not require grad: no leaf in its graph "
+                            "has requires_grad=True (or it was computed under no_grad())")
+        if grad is None:
+            if self.data.size != 1:
+                raise GradError(f"grad can be implicitly created only for scalar outputs, and this "
+                                f"tensor has shape {self.shape}: call .sum() or .mean() first, or "
+                                f"pass backward(grad) with an array of shape {self.shape}")
+            seed = np.ones_like(self.data)
+        else:
+            seed = grad.data if isinstance(grad, Tensor) else _as_array(grad)
+            if seed.shape != self.shape:
+                raise GradError(f"backward(grad): the seed gradient has shape {seed.shape} but the "
+                                f"tensor has shape {self.shape}; they must match")
+        engine.backward(self, seed)
+        if check_finite:
+            engine.check_finite(self)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (grad = None)."""
+        self.grad = None
+
+    def _vjps(self) -> list:
+        parents = self.parents
+        needs = [p.requires_grad for p in parents]
+        return self._op.vjp(self.grad, self.data, [p.data for p in parents], self._params, needs)
+
+    def _propagate(self) -> None:
+        if self.grad is None:
+            return
+        for parent, g in zip(self.parents, self._vjps()):
+            if g is not None:
+                parent._accumulate(g)
+
+    def _contributions(self) -> list:
+        if self.grad is None:
+            return []
+        return [(p, g) for p, g in zip(self.parents, self._vjps()) if g is not None]
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        if g.shape != self.data.shape:  # e.g. a broadcast view: materialise at the leaf's shape
+            g = np.broadcast_to(g, self.data.shape)
+        if self.grad is None:
+            # a leaf's grad is the user's to modify in place: never alias another node's array
+            self.grad = np.array(g, dtype=self.data.dtype, copy=True) if not self.parents else g
+        elif not self.parents:
+            self.grad += g
+        else:
+            self.grad = self.grad + g
+
+
+# --- functions of several tensors -------------------------------------------------------------
+def _tensors(xs: Sequence, what: str) -> tuple:
+    out = tuple(x if x.__class__ is Tensor else _lift(x) for x in xs)
+    if not out or any(t is None for t in out):
+        raise TypeError(f"{what} needs a non-empty sequence of Tensors or arrays")
+    return out
+
+
+def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis; each gets back its slice of the gradient."""
+    ts = _tensors(tensors, "concatenate")
+    return apply(T.CONCATENATE, ts, axis)
+
+
+def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+    """Join equally shaped tensors along a new axis."""
+    ts = _tensors(tensors, "stack")
+    return apply(T.STACK, ts, axis)
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise max(a, b); ties split the gradient ½/½."""
+    a, b = _tensors((a, b), "maximum")
+    return apply(_EW["maximum"], (a, b))
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise min(a, b); ties split the gradient ½/½."""
+    a, b = _tensors((a, b), "minimum")
+    return apply(_EW["minimum"], (a, b))
+
+
+def _unary_method(name: str):
+    op = _EW[name]
+
+    def method(self):
+        return apply(op, (self,))
+
+    method.__name__ = name
+    method.__doc__ = op.formula + " (elementwise)"
+    return method
+
+
+for _name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "step"):
+    setattr(Tensor, _name, _unary_method(_name))

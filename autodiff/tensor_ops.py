@@ -1,0 +1,334 @@
+"""Tensor ops: forward rule + vector-Jacobian product (VJP), one entry each.
+
+A ``TensorOp`` has ``f(*xs, *params) -> y`` and ``vjp(g, y, xs, params, needs) -> list`` giving,
+for each input i with ``needs[i]``, the gradient ∂L/∂x_i = g · ∂y/∂x_i contracted over y (None
+for inputs that need none: a matmul skips the product nobody asked for).
+
+Elementwise ops are not written here again: ``elementwise(op)`` adapts an ``ops.py`` entry,
+its VJP being ``unbroadcast(g · ∂y/∂x_i, x_i.shape)`` with the same local-derivative rule a
+``Value`` puts on its edges. The ops below are the ones with no scalar counterpart: matmul,
+shape changes, reductions, indexing, joins and the softmax family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from . import ops
+from .errors import ShapeError
+from .mathns import ARRAY
+
+
+class TensorOp:
+    """One tensor primitive: name, forward rule, VJP rule and the formula."""
+
+    __slots__ = ("name", "f", "vjp", "formula", "elementwise")
+
+    def __init__(self, name: str, f: Callable, vjp: Callable, formula: str,
+                 elementwise: ops.Op | None = None) -> None:
+        self.name = name
+        self.f = f
+        self.vjp = vjp
+        self.formula = formula
+        self.elementwise = elementwise
+
+    def __repr__(self) -> str:
+        return f"TensorOp({self.name!r}: {self.formula})"
+
+
+TENSOR_OPS: dict[str, TensorOp] = {}
+
+
+def _register(name: str, f: Callable, vjp: Callable, formula: str) -> TensorOp:
+    op = TensorOp(name, f, vjp, formula)
+    TENSOR_OPS[name] = op
+    return op
+
+
+def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``g`` over the axes numpy broadcasting added or stretched, back to ``shape``.
+
+    If y = a + b broadcast a of shape (3, 1) to (3, 4), each a_i fed 4 outputs, so
+    ∂L/∂a_i = Σ_j ∂L/∂y_ij: a sum over the stretched axis."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return g
+
+
+def _times(g, local):
+    if local.__class__ is float:
+        if local == 1.0:
+            return g
+        if local == -1.0:
+            return -g
+    return g * local
+
+
+def elementwise(op: ops.Op) -> TensorOp:
+    """The tensor form of an elementwise op-table entry: same forward, same local derivative."""
+    f_scalar, df = op.f, op.df
+
+    def f(*args):
+        return f_scalar(ARRAY, *args)
+
+    def vjp(g, y, xs, params, needs):
+        locals_ = df(ARRAY, y, *xs, *params)
+        return [unbroadcast(_times(g, loc), x.shape) if need else None
+                for loc, x, need in zip(locals_, xs, needs)]
+
+    t = TensorOp(op.name, f, vjp, op.formula, elementwise=op)
+    TENSOR_OPS[op.name] = t
+    return t
+
+
+EW = {name: elementwise(op) for name, op in ops.OPS.items() if op.arity > 0}
+
+
+# --- matmul -----------------------------------------------------------------------------------
+def _matmul_f(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"cannot matmul shapes {a.shape} @ {b.shape}: both operands need at least "
+                         "one dimension (use * to scale by a scalar)")
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise ShapeError(f"cannot matmul {a.shape} @ {b.shape}: inner sizes {k_a} and {k_b} differ")
+    try:
+        return a @ b
+    except ValueError as e:  # batch dimensions that do not broadcast
+        raise ShapeError(f"cannot matmul {a.shape} @ {b.shape}: batch dimensions do not broadcast "
+                         f"({e})") from None
+
+
+def _matmul_vjp(g, y, xs, params, needs):
+    a, b = xs
+    g2 = g
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    if b.ndim == 1:
+        g2 = np.expand_dims(g2, -1)
+    ga = gb = None
+    if needs[0]:
+        b2 = b[:, None] if b.ndim == 1 else b
+        ga = g2 @ np.swapaxes(b2, -1, -2)
+        if a.ndim == 1:
+            ga = ga.squeeze(-2)
+        ga = unbroadcast(ga, a.shape)
+    if needs[1]:
+        a2 = a[None, :] if a.ndim == 1 else a
+        gb = np.swapaxes(a2, -1, -2) @ g2
+        if b.ndim == 1:
+            gb = gb.squeeze(-1)
+        gb = unbroadcast(gb, b.shape)
+    return [ga, gb]
+
+
+MATMUL = _register("@", _matmul_f, _matmul_vjp,
+                   "Y = A @ B;  ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G")
+
+
+# --- shape changes ----------------------------------------------------------------------------
+def _transpose_f(x, axes):
+    return np.transpose(x, axes)
+
+
+def _transpose_vjp(g, y, xs, params, needs):
+    axes = params[0]
+    inverse = None if axes is None else tuple(np.argsort(axes))
+    return [np.transpose(g, inverse)]
+
+
+TRANSPOSE = _register("transpose", _transpose_f, _transpose_vjp,
+                      "Y = transpose(X, axes);  ∂L/∂X = transpose(G, axes⁻¹)")
+
+
+def _reshape_f(x, shape):
+    try:
+        return x.reshape(shape)
+    except ValueError:
+        raise ShapeError(f"cannot reshape {x.shape} (size {x.size}) into {shape}") from None
+
+
+RESHAPE = _register("reshape", _reshape_f,
+                    lambda g, y, xs, params, needs: [g.reshape(xs[0].shape)],
+                    "Y = reshape(X);  ∂L/∂X = reshape(G, X.shape)")
+
+
+# --- reductions -------------------------------------------------------------------------------
+def _norm_axis(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ShapeError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(int(a) % ndim)
+    return tuple(out)
+
+
+def _expand(g, x_shape, axis, keepdims):
+    """Put the reduced axes back (size 1) so g broadcasts against the input."""
+    if keepdims:
+        return g
+    if axis is None:
+        return np.reshape(g, (1,) * len(x_shape))
+    return np.expand_dims(g, _norm_axis(axis, len(x_shape)))
+
+
+def _reduction(fn, name):
+    def f(x, axis, keepdims):
+        _norm_axis(axis, x.ndim)  # a clear ShapeError for a bad axis, before numpy's
+        if x.size == 0 and name in ("max", "min"):
+            raise ShapeError(f"{name}() of an empty tensor (shape {x.shape}) is undefined")
+        return fn(x, axis=axis, keepdims=keepdims)
+    return f
+
+
+def _sum_vjp(g, y, xs, params, needs):
+    x = xs[0]
+    axis, keepdims = params
+    return [np.broadcast_to(_expand(g, x.shape, axis, keepdims), x.shape)]
+
+
+SUM = _register("sum", _reduction(np.sum, "sum"), _sum_vjp,
+                "y = Σ x (over axis);  ∂L/∂x = G broadcast back")
+
+
+def _count(shape, axis):
+    n = 1
+    for a in _norm_axis(axis, len(shape)):
+        n *= shape[a]
+    return n
+
+
+def _mean_vjp(g, y, xs, params, needs):
+    x = xs[0]
+    axis, keepdims = params
+    return [np.broadcast_to(_expand(g, x.shape, axis, keepdims) / _count(x.shape, axis), x.shape)]
+
+
+MEAN = _register("mean", _reduction(np.mean, "mean"), _mean_vjp, "y = (1/n) Σ x;  ∂L/∂x = G/n broadcast back")
+
+
+def _extreme_vjp(g, y, xs, params, needs):
+    # ties share the gradient equally (as HIPS autograd and torch.amax)
+    x = xs[0]
+    axis, keepdims = params
+    y_full = _expand(y, x.shape, axis, keepdims)
+    mask = (x == y_full).astype(g.dtype)
+    share = mask / mask.sum(axis=_norm_axis(axis, x.ndim), keepdims=True)
+    return [share * _expand(g, x.shape, axis, keepdims)]
+
+
+MAX = _register("max", _reduction(np.max, "max"), _extreme_vjp,
+                "y = max x;  ∂y/∂xᵢ = 1/k for the k maximal entries, else 0")
+MIN = _register("min", _reduction(np.min, "min"), _extreme_vjp,
+                "y = min x;  ∂y/∂xᵢ = 1/k for the k minimal entries, else 0")
+
+
+# --- indexing and joins -----------------------------------------------------------------------
+def _is_basic(idx) -> bool:
+    items = idx if isinstance(idx, tuple) else (idx,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+def _getitem_f(x, idx):
+    try:
+        return x[idx]
+    except IndexError as e:
+        raise ShapeError(f"index {idx!r} does not fit a tensor of shape {x.shape}: {e}") from None
+
+
+def _getitem_vjp(g, y, xs, params, needs):
+    x = xs[0]
+    idx = params[0]
+    gx = np.zeros(x.shape, dtype=g.dtype)
+    if _is_basic(idx):
+        gx[idx] = g
+    else:
+        np.add.at(gx, idx, g)  # repeated indices each add their share
+    return [gx]
+
+
+GETITEM = _register("getitem", _getitem_f, _getitem_vjp,
+                    "Y = X[idx];  ∂L/∂X = scatter-add of G into zeros at idx")
+
+
+def _concat_f(*args):
+    *xs, axis = args
+    try:
+        return np.concatenate(xs, axis=axis)
+    except (ValueError, np.exceptions.AxisError) as e:
+        raise ShapeError(f"cannot concatenate shapes {[x.shape for x in xs]} along axis {axis}: {e}") from None
+
+
+def _concat_vjp(g, y, xs, params, needs):
+    axis = params[0]
+    ends = np.cumsum([x.shape[axis] for x in xs])[:-1]
+    return list(np.split(g, ends, axis=axis))
+
+
+CONCATENATE = _register("concatenate", lambda *a: _concat_f(*a), _concat_vjp,
+                        "Y = [X₁ X₂ …] along axis;  ∂L/∂Xᵢ = the matching slice of G")
+
+
+def _stack_f(*args):
+    *xs, axis = args
+    try:
+        return np.stack(xs, axis=axis)
+    except (ValueError, np.exceptions.AxisError) as e:
+        raise ShapeError(f"cannot stack shapes {[x.shape for x in xs]} along axis {axis}: {e}") from None
+
+
+def _stack_vjp(g, y, xs, params, needs):
+    axis = params[0]
+    return [np.take(g, i, axis=axis) for i in range(len(xs))]
+
+
+STACK = _register("stack", _stack_f, _stack_vjp,
+                  "Y = stack(X₁, X₂, …) on a new axis;  ∂L/∂Xᵢ = G[…, i, …]")
+
+
+# --- softmax family (numerically stable: shift by the max first) ------------------------------
+def _logsumexp(x, axis, keepdims=True):
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _softmax_f(x, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+SOFTMAX = _register(
+    "softmax", _softmax_f,
+    lambda g, y, xs, params, needs: [y * (g - np.sum(g * y, axis=params[0], keepdims=True))],
+    "yᵢ = e^{xᵢ}/Σⱼe^{xⱼ};  ∂L/∂xᵢ = yᵢ(Gᵢ − Σⱼ Gⱼyⱼ)")
+
+LOG_SOFTMAX = _register(
+    "log_softmax", lambda x, axis: x - _logsumexp(x, axis),
+    lambda g, y, xs, params, needs: [g - np.exp(y) * np.sum(g, axis=params[0], keepdims=True)],
+    "yᵢ = xᵢ − log Σⱼe^{xⱼ};  ∂L/∂xᵢ = Gᵢ − softmax(x)ᵢ Σⱼ Gⱼ")
+
+
+def _lse_vjp(g, y, xs, params, needs):
+    x = xs[0]
+    axis, keepdims = params
+    y_k = y if keepdims else np.expand_dims(y, _norm_axis(axis, x.ndim))
+    g_k = g if keepdims else np.expand_dims(g, _norm_axis(axis, x.ndim))
+    return [g_k * np.exp(x - y_k)]
+
+
+LOGSUMEXP = _register("logsumexp", lambda x, axis, keepdims: _logsumexp(x, axis, keepdims), _lse_vjp,
+                      "y = log Σ e^{xᵢ};  ∂y/∂xᵢ = softmax(x)ᵢ")
