@@ -11,13 +11,13 @@ from .check import GradcheckReport, gradcheck
 from .engine import BackwardStep, backward_steps, enable_grad, is_grad_enabled, no_grad, topological_order
 from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError
 from .ops import OPS
-from .tensor import Tensor, concatenate, maximum, minimum, stack
+from .tensor import Tensor, affine, concatenate, maximum, minimum, stack
 from .value import Value
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "Tensor", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
+    "Value", "Tensor", "affine", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError",
 ]

@@ -62,6 +62,13 @@ def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
     return t
 
 
+def _any_requires_grad(inputs: tuple) -> bool:
+    for t in inputs:
+        if t.requires_grad:
+            return True
+    return False
+
+
 def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
     """Run one tensor op: forward value now, and (if any input needs a gradient) the edge."""
     xs = [t.data for t in inputs]
@@ -77,7 +84,7 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
     out.data = y if y.__class__ is np.ndarray else np.asarray(y)
     out.grad = None
     out.label = ""
-    if _grad_enabled[0] and any(t.requires_grad for t in inputs):
+    if _grad_enabled[0] and _any_requires_grad(inputs):
         out.requires_grad = True
         out.parents = inputs
         out._op = op
@@ -342,7 +349,9 @@ class Tensor:
                                 f"pass backward(grad) with an array of shape {self.shape}")
             seed = np.ones_like(self.data)
         else:
-            seed = grad.data if isinstance(grad, Tensor) else _as_array(grad)
+            seed = grad.data if isinstance(grad, Tensor) else grad
+            if seed.__class__ is not np.ndarray or seed.dtype != np.float64:
+                seed = _as_array(seed)
             if seed.shape != self.shape:
                 raise GradError(f"backward(grad): the seed gradient has shape {seed.shape} but the "
                                 f"tensor has shape {self.shape}; they must match")
@@ -356,15 +365,22 @@ class Tensor:
 
     def _vjps(self) -> list:
         parents = self.parents
+        if len(parents) == 1:
+            p = parents[0]
+            return self._op.vjp(self.grad, self.data, (p.data,), self._params, (True,))
+        xs = [p.data for p in parents]
         needs = [p.requires_grad for p in parents]
-        return self._op.vjp(self.grad, self.data, [p.data for p in parents], self._params, needs)
+        return self._op.vjp(self.grad, self.data, xs, self._params, needs)
 
     def _propagate(self) -> None:
         if self.grad is None:
             return
         for parent, g in zip(self.parents, self._vjps()):
             if g is not None:
-                parent._accumulate(g)
+                if parent.grad is None and parent.parents:
+                    parent.grad = g  # first contribution to an intermediate node: no copy, no add
+                else:
+                    parent._accumulate(g)
 
     def _contributions(self) -> list:
         if self.grad is None:
@@ -372,8 +388,7 @@ class Tensor:
         return [(p, g) for p, g in zip(self.parents, self._vjps()) if g is not None]
 
     def _accumulate(self, g: np.ndarray) -> None:
-        if g.shape != self.data.shape:  # e.g. a broadcast view: materialise at the leaf's shape
-            g = np.broadcast_to(g, self.data.shape)
+        # every VJP returns an array of its input's shape (unbroadcast does the summing)
         if self.grad is None:
             # a leaf's grad is the user's to modify in place: never alias another node's array
             self.grad = np.array(g, dtype=self.data.dtype, copy=True) if not self.parents else g
@@ -401,6 +416,15 @@ def stack(tensors: Sequence, axis: int = 0) -> Tensor:
     """Join equally shaped tensors along a new axis."""
     ts = _tensors(tensors, "stack")
     return apply(T.STACK, ts, axis)
+
+
+def affine(x, w, b=None) -> Tensor:
+    """X @ W + b as one node (a dense layer's pre-activation, W of shape (nin, nout)).
+
+    Same numbers as ``x @ w + b``, one node and one VJP instead of two."""
+    if b is None:
+        return _tensors((x, w), "affine")[0] @ w
+    return apply(T.AFFINE, _tensors((x, w, b), "affine"))
 
 
 def maximum(a, b) -> Tensor:

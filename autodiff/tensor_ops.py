@@ -13,6 +13,7 @@ shape changes, reductions, indexing, joins and the softmax family.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -63,26 +64,30 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g
 
 
-def _times(g, local):
-    if local.__class__ is float:
-        if local == 1.0:
-            return g
-        if local == -1.0:
-            return -g
-    return g * local
-
-
 def elementwise(op: ops.Op) -> TensorOp:
-    """The tensor form of an elementwise op-table entry: same forward, same local derivative."""
-    f_scalar, df = op.f, op.df
+    """The tensor form of an elementwise op-table entry: same forward, same local derivative.
 
-    def f(*args):
-        return f_scalar(ARRAY, *args)
+    VJP: ∂L/∂xᵢ = unbroadcast(G · ∂y/∂xᵢ, xᵢ.shape)."""
+    df = op.df
+    f = partial(op.f, ARRAY)
 
     def vjp(g, y, xs, params, needs):
-        locals_ = df(ARRAY, y, *xs, *params)
-        return [unbroadcast(_times(g, loc), x.shape) if need else None
-                for loc, x, need in zip(locals_, xs, needs)]
+        if len(xs) == 1:
+            local = df(ARRAY, y, xs[0], *params)[0]
+            if local.__class__ is float and (local == 1.0 or local == -1.0):
+                return [g if local == 1.0 else -g]
+            return [g * local]
+        out = []
+        for local, x, need in zip(df(ARRAY, y, *xs, *params), xs, needs):
+            if not need:
+                out.append(None)
+                continue
+            if local.__class__ is float and (local == 1.0 or local == -1.0):
+                gi = g if local == 1.0 else -g  # add/sub/neg: no multiply
+            else:
+                gi = g * local
+            out.append(gi if gi.shape == x.shape else unbroadcast(gi, x.shape))
+        return out
 
     t = TensorOp(op.name, f, vjp, op.formula, elementwise=op)
     TENSOR_OPS[op.name] = t
@@ -110,6 +115,8 @@ def _matmul_f(a, b):
 
 def _matmul_vjp(g, y, xs, params, needs):
     a, b = xs
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without the batched bookkeeping
+        return [g @ b.T if needs[0] else None, a.T @ g if needs[1] else None]
     g2 = g
     if a.ndim == 1:
         g2 = np.expand_dims(g2, -2)
@@ -133,6 +140,26 @@ def _matmul_vjp(g, y, xs, params, needs):
 
 MATMUL = _register("@", _matmul_f, _matmul_vjp,
                    "Y = A @ B;  ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G")
+
+
+def _affine_f(x, w, b):
+    y = _matmul_f(x, w)
+    try:
+        y += b
+    except ValueError:
+        raise ShapeError(f"cannot add a bias of shape {b.shape} to x @ W of shape {y.shape}") from None
+    return y
+
+
+def _affine_vjp(g, y, xs, params, needs):
+    x, w, b = xs
+    gx, gw = _matmul_vjp(g, y, (x, w), params, needs[:2])
+    return [gx, gw, unbroadcast(g, b.shape) if needs[2] else None]
+
+
+AFFINE = _register("affine", _affine_f, _affine_vjp,
+                   "Y = X @ W + b (a layer's pre-activation as one node);  ∂L/∂X = G @ Wᵀ, "
+                   "∂L/∂W = Xᵀ @ G, ∂L/∂b = Σ_rows G")
 
 
 # --- shape changes ----------------------------------------------------------------------------
