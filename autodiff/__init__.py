@@ -13,6 +13,7 @@ from .errors import AutodiffError, DomainError, GradError, NonFiniteError, Shape
 from .ops import OPS
 from .tensor import Tensor, affine, concatenate, maximum, minimum, stack
 from .value import Value
+from .viz import draw, draw_steps, explain, save_steps, trace_backward
 
 __version__ = "0.1.0"
 
@@ -20,4 +21,5 @@ __all__ = [
     "Value", "Tensor", "affine", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError",
+    "draw", "draw_steps", "explain", "save_steps", "trace_backward",
 ]

@@ -1,0 +1,250 @@
+"""`autodiff graph`: the allow-list expression parser, the gradient table, the picture, the errors."""
+
+from __future__ import annotations
+
+import builtins
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from autodiff import Value
+from autodiff.cli import MAX_DEPTH, ExpressionError, main, parse_assignments, parse_expression
+
+# (expression, values, the same function written by hand with Value)
+VALID = [
+    ("tanh(x*w + b)", {"x": 0.5, "w": -1.5, "b": 2.0}, lambda x, w, b: (x * w + b).tanh()),
+    ("x**2 + 3*x - 1/x", {"x": 2.0}, lambda x: x**2 + 3 * x - 1 / x),
+    ("-x**2", {"x": 3.0}, lambda x: -(x**2)),  # ** binds tighter than unary minus, as in Python
+    ("2**-x", {"x": 1.5}, lambda x: 2 ** (-x)),
+    ("2**3**x", {"x": 0.5}, lambda x: 2 ** (3**x)),  # right-associative
+    ("x**y", {"x": 1.7, "y": 0.3}, lambda x, y: x**y),
+    ("(x + y) * (x - y)", {"x": 1.25, "y": -0.5}, lambda x, y: (x + y) * (x - y)),
+    ("x / y / 2", {"x": 3.0, "y": 4.0}, lambda x, y: x / y / 2),  # left-associative
+    ("x - y - 1", {"x": 3.0, "y": 4.0}, lambda x, y: x - y - 1),
+    ("a - b*c/d + e", {"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0, "e": 5.0},
+     lambda a, b, c, d, e: a - b * c / d + e),
+    ("exp(log(x)) + sqrt(x) / abs(y)", {"x": 2.5, "y": -0.5},
+     lambda x, y: x.log().exp() + x.sqrt() / abs(y)),
+    ("sigmoid(x) * relu(y) + leaky_relu(x) - elu(x)", {"x": -0.7, "y": 1.2},
+     lambda x, y: x.sigmoid() * y.relu() + x.leaky_relu() - x.elu()),
+    ("sin(x)**2 + cos(x)**2 + step(x)", {"x": 0.9}, lambda x: x.sin() ** 2 + x.cos() ** 2 + x.step()),
+    ("x * x * x", {"x": -1.1}, lambda x: x * x * x),
+    ("x - -y", {"x": 1.0, "y": 2.0}, lambda x, y: x - (-y)),
+    ("1e-3 * x + .5 + 2.", {"x": 4.0}, lambda x: 1e-3 * x + 0.5 + 2.0),
+    ("\u2212x + +x", {"x": 4.0}, lambda x: -x + x),  # the typographic minus sign is a minus
+    ("((((x))))", {"x": 4.0}, lambda x: x),
+    ("tanh(tanh(x) * 2) * (1 + 2)", {"x": 0.3}, lambda x: (x.tanh() * 2).tanh() * 3),
+]
+
+
+@pytest.mark.parametrize("text, values, by_hand", VALID, ids=[v[0] for v in VALID])
+def test_parsed_expression_has_the_value_and_gradients_of_the_same_code_by_hand(text, values, by_hand):
+    expr = parse_expression(text)
+    assert set(expr.variables) == set(values)
+    leaves = {n: Value(v, label=n) for n, v in values.items()}
+    y = expr.evaluate(leaves)
+    y.backward()
+    hand = {n: Value(v, label=n) for n, v in values.items()}
+    y2 = by_hand(**hand)
+    y2.backward()
+    assert y.data == pytest.approx(y2.data, rel=1e-12, abs=1e-15)
+    for n in values:
+        assert leaves[n].grad == pytest.approx(hand[n].grad, rel=1e-12, abs=1e-15), n
+
+
+def test_the_program_is_reverse_polish_with_variables_in_order_of_appearance():
+    expr = parse_expression("tanh(x*w + b) - w")
+    assert expr.variables == ("x", "w", "b")
+    assert expr.program == (("var", "x"), ("var", "w"), ("op", "*"), ("var", "b"), ("op", "+"),
+                            ("call", "tanh"), ("var", "w"), ("op", "-"))
+
+
+# (hostile or invalid input, a fragment of the message it must be rejected with)
+INVALID = [
+    ("__import__('os')", "text in quotes"),
+    ("__import__(os)", "'__import__' at column 1 is not an allowed function"),
+    ("open(x)", "'open' at column 1 is not an allowed function"),
+    ("eval(x)", "'eval' at column 1 is not an allowed function"),
+    ("x(2)", "'x' at column 1 is not an allowed function"),
+    ("x.real", "attribute access"),
+    ("(x).__class__", "attribute access"),
+    ("os.system(x)", "attribute access"),
+    ("tanh", "'tanh' at column 1 is a function: write tanh(...)"),
+    ("x ^ 2", "write ** for a power"),
+    ("x; y", "unexpected character ';'"),
+    ("lambda: x", "unexpected character ':'"),
+    ("[x for x in y]", "unexpected character '['"),
+    ("x == y", "unexpected character '='"),
+    ("leaky_relu(x, 0.2)", "exactly one argument"),
+    ("(x + 1", "unbalanced parentheses: '(' at column 1 is never closed"),
+    ("x + 1)", "unbalanced parentheses: ')' at column 6 has no matching '('"),
+    (")x(", "unbalanced parentheses: ')' at column 1"),
+    ("1.2.3", "malformed number '1.2.3'"),
+    ("2x", "malformed number '2x' at column 1 (for a product write 2*x)"),
+    ("1e", "malformed number '1e'"),
+    ("1e+", "malformed number '1e+'"),
+    ("0x1f", "malformed number '0x1f'"),
+    ("1_000", "malformed number '1_000'"),
+    ("1e999", "too large"),
+    ("", "empty expression"),
+    ("   ", "empty expression"),
+    ("x +", "incomplete expression"),
+    ("x y", "unexpected name 'y' at column 3"),
+    ("x * * y", "unexpected '*' at column 5"),
+    ("()", "empty parentheses"),
+    ("tanh()", "empty parentheses"),
+    ("θ + 1", "unexpected character 'θ'"),
+    ("(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), "nested too deeply"),
+    ("tanh(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), "nested too deeply"),
+    ("2**" * (MAX_DEPTH + 1) + "x", "nested too deeply"),
+    ("x" * 100_001, "too long"),
+]
+
+
+@pytest.mark.parametrize("text, message", INVALID, ids=[t[:30] for t, _ in INVALID])
+def test_hostile_or_invalid_expression_is_rejected_with_a_clear_message(text, message):
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_nesting_up_to_the_limit_parses_and_long_flat_expressions_cost_no_stack():
+    parse_expression("(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH)
+    parse_expression("tanh(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH)
+    parse_expression("2**" * MAX_DEPTH + "x")
+    parse_expression("-" * 20_000 + "x")
+    expr = parse_expression("+".join(["x"] * 20_000))
+    assert expr.evaluate({"x": Value(1.0)}).data == 20_000
+
+
+def test_the_parser_never_calls_eval_exec_or_compile(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("eval/exec/compile must never run on user input")
+
+    for name in ("eval", "exec", "compile"):
+        monkeypatch.setattr(builtins, name, forbidden)
+    expr = parse_expression("tanh(x*w + b) ** 2 / exp(-x)")
+    y = expr.evaluate({n: Value(1.0, label=n) for n in expr.variables})
+    y.backward()
+    with pytest.raises(ExpressionError):
+        parse_expression("__import__('os').system('echo hi')")
+
+
+def test_evaluation_errors_are_expression_errors():
+    with pytest.raises(ExpressionError, match="division by zero"):
+        parse_expression("x / 0").evaluate({"x": Value(1.0)})
+    with pytest.raises(ExpressionError, match="log"):
+        parse_expression("log(x)").evaluate({"x": Value(-1.0)})
+    with pytest.raises(ExpressionError, match="not a real number"):
+        parse_expression("(-8) ** (1/3)").evaluate({})
+
+
+def test_assignments_are_name_equals_number():
+    assert parse_assignments(["x=0.5", "w=-1.5", " b = 2 "]) == {"x": 0.5, "w": -1.5, "b": 2.0}
+    for bad, message in [("x", "malformed --at item"), ("=1", "malformed --at item"),
+                         ("x=abc", "malformed number 'abc' for x"), ("x=1e999", "too large"),
+                         ("x=nan", "malformed number"), ("x=--1", "malformed number"),
+                         ("tanh=1", "is a function")]:
+        with pytest.raises(ExpressionError, match=message):
+            parse_assignments([bad])
+    with pytest.raises(ExpressionError, match="given twice"):
+        parse_assignments(["x=1", "x=2"])
+
+
+# --- the command ------------------------------------------------------------------------------------
+def test_graph_prints_each_variables_value_and_gradient_and_writes_svg(tmp_path, capsys):
+    out = tmp_path / "graph.svg"
+    code = main(["graph", "tanh(x*w + b)", "--at", "x=0.5", "w=-1.5", "b=2", "-o", str(out)])
+    assert code == 0
+    x, w, b = Value(0.5), Value(-1.5), Value(2.0)
+    y = (x * w + b).tanh()
+    y.backward()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"f = tanh(x*w + b) = {y.data:.10g}"
+    rows = {ln.split()[0]: ln.split()[1:] for ln in lines[2:5]}
+    for name, v in (("x", x), ("w", w), ("b", b)):
+        assert rows[name] == [f"{v.data:.10g}", f"{v.grad:.10g}"]
+    assert lines[-1] == f"wrote {out}"
+    svg = out.read_text(encoding="utf-8")
+    assert "<svg" in svg and "local = 0.5" in svg  # (dot writes the minus of -1.5 as &#45;)
+
+
+@pytest.mark.parametrize("ext, magic", [("png", b"\x89PNG"), ("pdf", b"%PDF"), ("dot", b"digraph")])
+def test_picture_format_comes_from_the_extension(tmp_path, ext, magic):
+    out = tmp_path / f"g.{ext}"
+    assert main(["graph", "x*x", "--at", "x=3", "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(magic)
+
+
+def test_graph_options_explain_steps_and_top_down(tmp_path, capsys):
+    out = tmp_path / "g.dot"
+    code = main(["graph", "x*x + y", "--at", "x=3", "y=1", "--explain", "--top-down", "--digits", "3",
+                 "--no-edge-labels", "--steps", str(tmp_path / "steps"), "-o", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "∂f/∂x = Σ_c ∂f/∂c · ∂c/∂x" in printed and "x.grad = 6" in printed
+    assert "rankdir=TB" in out.read_text() and "local =" not in out.read_text()
+    assert (tmp_path / "steps" / "steps.html").exists()
+    # the step pictures ran backward once: gradients are not doubled
+    assert [ln.split() for ln in printed.splitlines()[2:4]] == [["x", "3", "6"], ["y", "1", "1"]]
+
+
+BAD_COMMANDS = [
+    (["graph", "x*w", "--at", "x=1", "w=2", "z=3"], "unknown variable 'z' in --at: the expression uses x, w"),
+    (["graph", "x*w", "--at", "x=1"], "missing value for variable 'w'"),
+    (["graph", "x*w"], "missing values for variables x, w"),
+    (["graph", "x*w", "--at", "x=1", "w=abc"], "malformed number 'abc' for w"),
+    (["graph", "x*w", "--at", "x", "w=1"], "malformed --at item 'x'"),
+    (["graph", "tanh(x", "--at", "x=1"], "unbalanced parentheses"),
+    (["graph", "__import__('os').system('ls')"], "text in quotes"),
+    (["graph", "x", "--at", "x=1", "-o", "g.bmpx"], "cannot tell the picture format"),
+    (["graph", "1/x", "--at", "x=0"], "division by zero"),
+    (["graph", "sqrt(x)", "--at", "x=-4"], "sqrt(-4.0) is undefined"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD_COMMANDS, ids=[" ".join(a[1:])[:40] for a, _ in BAD_COMMANDS])
+def test_bad_input_is_one_line_on_stderr_and_exit_code_2(argv, message, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("autodiff: error: ") and message in captured.err
+
+
+def test_missing_dot_program_keeps_the_dot_source_and_exits_1(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    out = tmp_path / "g.svg"
+    assert main(["graph", "x*x", "--at", "x=3", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "apt-get install graphviz" in err and "brew install graphviz" in err
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+    assert not out.exists()
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "graph" in capsys.readouterr().err
+
+
+def test_python_dash_m_autodiff_runs_the_same_command(tmp_path):
+    out = tmp_path / "g.svg"
+    proc = subprocess.run([sys.executable, "-m", "autodiff", "graph", "tanh(x*w + b)", "--at", "x=0.5",
+                           "w=-1.5", "b=2", "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "f = tanh(x*w + b) = 0.84828364\n" in proc.stdout and out.exists()
+    bad = subprocess.run([sys.executable, "-m", "autodiff", "graph", "x +", "--at", "x=1"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("autodiff: error: incomplete expression")
+
+
+def test_console_script_autodiff_is_installed():
+    exe = shutil.which("autodiff")
+    if exe is None:
+        pytest.skip("the package is not installed (pip install -e .), so there is no console script")
+    proc = subprocess.run([exe, "graph", "x*y", "--at", "x=2", "y=3"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[2].split() == ["x", "2", "3"]

@@ -1,0 +1,399 @@
+"""Pictures of the graph: assertions on the DOT source (what is drawn), not on pixels."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import autodiff
+from autodiff import Value, engine
+from autodiff.viz import (
+    GraphvizNotFoundError,
+    draw,
+    draw_steps,
+    explain,
+    save,
+    save_steps,
+    trace_backward,
+)
+
+
+def g4(x: float) -> str:
+    """A number as the pictures print it by default (4 significant digits)."""
+    return f"{x:.4g}"
+
+
+def neuron():
+    """y = tanh(x·w + b) at x = 0.5, w = -1.5, b = 2, the README's example."""
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(2.0, label="b")
+    n = x * w + b
+    n.label = "n"
+    y = n.tanh()
+    y.label = "y"
+    return x, w, b, n, y
+
+
+def node_line(source: str, text: str) -> str:
+    """The DOT line of the value node whose label contains text."""
+    lines = [ln for ln in source.splitlines() if "<TABLE" in ln and text in ln]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def edge_labels(source: str) -> list[str]:
+    return re.findall(r'-> \w+ \[.*?label="([^"]*)"', source)
+
+
+# --- a Value graph ---------------------------------------------------------------------------------
+def test_every_value_node_shows_label_data_and_grad_after_backward():
+    x, w, b, n, y = neuron()
+    y.backward()
+    src = draw(y).source
+    for v in (x, w, b, n, y):
+        line = node_line(src, f"<B>{v.label}</B>")
+        assert f"data {g4(v.data)}" in line
+        assert f"grad {g4(v.grad)}" in line
+    # the unlabelled intermediate x·w is drawn too, with its numbers
+    assert "data -0.75" in src
+
+
+def test_each_op_is_its_own_node_between_parents_and_child():
+    *_, y = neuron()
+    src = draw(y).source
+    ops = re.findall(r"^\t(v\d+op) \[label=\"?([^\" ]+)\"? ", src, flags=re.M)
+    assert sorted(label for _, label in ops) == ["*", "+", "tanh"]
+    for op_id, _ in ops:  # op → its value, and parents → op
+        assert re.search(rf"{op_id} -> v\d+\b", src)
+        assert re.search(rf"v\d+ -> {op_id}\b", src)
+
+
+def test_edges_carry_local_derivative_and_after_backward_the_contribution():
+    x, w, b, n, y = neuron()
+    y.backward()
+    labels = edge_labels(draw(y).source)
+    dtanh = 1 - y.data**2  # ∂y/∂n
+    # ∂(x·w)/∂x = w and the contribution ∂y/∂(x·w) · w that backward added into x.grad
+    assert f"local = -1.5\\n{g4(dtanh)} × -1.5 = {g4(dtanh * -1.5)}" in labels
+    assert f"local = 0.5\\n{g4(dtanh)} × 0.5 = {g4(dtanh * 0.5)}" in labels
+    assert f"local = {g4(dtanh)}\\n1 × {g4(dtanh)} = {g4(dtanh)}" in labels
+    assert len(labels) == 5  # x, w → *;  x·w, b → +;  n → tanh
+
+
+def test_before_backward_edges_show_only_the_local_derivative():
+    *_, y = neuron()
+    labels = edge_labels(draw(y).source)
+    assert "local = -1.5" in labels and all("×" not in s for s in labels)
+
+
+def test_a_node_used_twice_has_two_edges_whose_contributions_sum_to_its_grad():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward()
+    labels = edge_labels(draw(y).source)
+    assert labels == ["local = 3\\n1 × 3 = 3"] * 2
+    assert x.grad == 6.0
+
+
+def test_options_hide_grads_and_edge_labels_and_set_direction_and_digits():
+    x = Value(1 / 3, label="x")
+    y = (x * 2.0).exp()
+    y.backward()
+    assert "grad" not in draw(y, show_grad=False).source
+    assert "×" not in draw(y, show_grad=False).source
+    assert "label=\"local" not in draw(y, edge_labels=False).source
+    assert "rankdir=TB" in draw(y, rankdir="TB").source
+    assert "rankdir=LR" in draw(y).source
+    assert "data 0.33<" in draw(y, digits=2).source
+    assert "data 0.333333<" in draw(y, digits=6).source
+    with pytest.raises(ValueError, match="rankdir"):
+        draw(y, rankdir="sideways")
+    with pytest.raises(ValueError, match="digits"):
+        draw(y, digits=0)
+
+
+def test_highlight_outlines_the_chosen_nodes_in_red():
+    x, w, b, n, y = neuron()
+    src = draw(y, highlight=[w]).source
+    assert 'BORDER="3"' in node_line(src, "<B>w</B>")
+    assert 'BORDER="0"' in node_line(src, "<B>x</B>")
+
+
+def test_colours_tell_output_parameters_inputs_constants_and_intermediates_apart():
+    x, w = Value(2.0, label="x"), Value(-1.0, label="w")
+    y = (x * w + 1.0).relu()  # 1.0 becomes an unlabelled constant leaf
+    y.label = "y"
+    colours = autodiff.viz.COLOURS
+
+    def colour(src, text):
+        return re.search(r'BGCOLOR="([^"]+)"', node_line(src, text)).group(1)
+
+    src = draw(y, params=[w]).source
+    assert colour(src, "<B>y</B>") == colours["output"]
+    assert colour(src, "<B>w</B>") == colours["parameter"]
+    assert colour(src, "<B>x</B>") == colours["input"]
+    assert colour(src, "data 1<") == colours["constant"]
+    assert colour(src, "data -2<") == colours["intermediate"]
+    # without a params list a labelled leaf could be either: it gets the parameter colour
+    assert colour(draw(y).source, "<B>x</B>") == colours["parameter"]
+    assert set(re.findall(r'BGCOLOR="([^"]+)"', draw(y, colors=False).source)) == {"#ffffff"}
+
+
+def test_constant_power_shows_its_exponent_on_the_op_node():
+    x = Value(3.0, label="x")
+    assert 'label="**2"' in draw(x**2).source
+
+
+# --- large graphs stay readable --------------------------------------------------------------------
+def chain(n: int) -> tuple[Value, Value]:
+    x = Value(0.1, label="x")
+    y = x
+    for _ in range(n):
+        y = y * 1.001 + 0.001
+    return x, y
+
+
+def test_max_nodes_draws_the_nodes_nearest_the_output_with_a_note():
+    x, y = chain(400)
+    src = draw(y, max_nodes=40).source
+    assert len(re.findall(r"<TABLE", src)) == 40
+    total = len(engine.topological_order(y))
+    assert f"showing the 40 nodes nearest the output of {total}" in src
+    assert "more input" in src  # cut edges end in a visible '… k more' stub
+    assert len(re.findall(r"<TABLE", draw(y, max_nodes=None).source)) == total
+
+
+def scalar_mlp():
+    """A 3-4-1 tanh network on Values: every weight a labelled leaf."""
+    xs = [Value(v, label=f"x{i}") for i, v in enumerate((0.5, -1.0, 2.0))]
+    hidden = []
+    params = []
+    for j in range(4):
+        ws = [Value(0.1 * (i + j) - 0.2, label=f"w{j}{i}") for i in range(3)]
+        b = Value(0.05 * j, label=f"b{j}")
+        params += ws + [b]
+        hidden.append(Value.dot(ws, xs, b).tanh())
+    vs = [Value(0.3 - 0.2 * j, label=f"v{j}") for j in range(4)]
+    params += vs
+    out = Value.dot(vs, hidden)
+    out.label = "out"
+    return xs, params, out
+
+
+def test_focus_draws_only_the_paths_from_one_parameter_to_the_output():
+    xs, params, out = scalar_mlp()
+    out.backward()
+    w = next(p for p in params if p.label == "w21")
+    src = draw(out, focus=w).source
+    drawn = set(re.findall(r"<B>(\w+)</B>", src))
+    assert drawn == {"w21", "out"}  # w21 → dot → tanh → out; other weights are cut
+    assert "only the paths from w21 to the output" in src
+    assert 'BORDER="3"' in node_line(src, "<B>w21</B>")
+    assert "more inputs" in src
+    with pytest.raises(ValueError, match="not part of the graph"):
+        draw(out, focus=Value(1.0))
+
+
+# --- a Tensor graph --------------------------------------------------------------------------------
+def tensor_class():
+    tensor = getattr(autodiff, "Tensor", None)
+    if tensor is None:
+        pytest.skip("autodiff.Tensor is not importable yet")
+    return tensor
+
+
+def test_tensor_nodes_show_shape_dtype_op_and_data_and_grad_summaries():
+    Tensor = tensor_class()
+    W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="W")
+    x = Tensor([0.5, -1.0], label="x")
+    B = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, label="B")
+    h = (W @ x).tanh()
+    loss = (h * h).sum() + B.mean()
+    loss.label = "loss"
+    engine.backward(loss, np.ones_like(loss.data))
+    src = draw(loss).source
+    w_line = node_line(src, "<B>W</B>")
+    assert "(2, 2) float64" in w_line
+    assert "data [[1, 2], [3, 4]]" in w_line
+    assert "grad [[" in w_line
+    b_line = node_line(src, "<B>B</B>")  # 12 values: min / mean / max instead
+    assert "(3, 4) float64" in b_line
+    assert "data min 0 mean 5.5 max 11" in b_line
+    assert f"grad min {g4(1 / 12)} mean {g4(1 / 12)} max {g4(1 / 12)}" in b_line
+    assert "grad None" in node_line(src, "<B>x</B>")  # an input that needs no gradient
+    for op in ("@", "tanh", "*", "sum", "mean", "+"):
+        assert re.search(rf'op \[label="?{re.escape(op)}"? ', src), op
+    # edges carry the vector-Jacobian product sent to each parent: h*h sends 1·h along each
+    # of its two edges to h, and h.grad is their sum
+    per_edge = f"contribution [{g4(h.data[0])}, {g4(h.data[1])}]"
+    assert edge_labels(src).count(per_edge) == 2
+    assert f"grad [{g4(2 * h.data[0])}, {g4(2 * h.data[1])}]" in src
+
+
+def test_tensor_step_through_contributions_sum_to_each_grad():
+    Tensor = tensor_class()
+    a = Tensor([1.0, -2.0, 0.5], requires_grad=True, label="a")
+    b = Tensor([3.0, 1.0, -1.0], requires_grad=True, label="b")
+    loss = (a * b + a.sigmoid()).sum()
+    received: dict[int, list] = {}
+    steps = list(trace_backward(loss))
+    for st in steps:
+        for p, c in st.sent:
+            received.setdefault(id(p), []).append(c)
+    for leaf in (a, b):
+        np.testing.assert_allclose(sum(received[id(leaf)]), leaf.grad, rtol=1e-12)
+    assert len(list(draw_steps(Tensor([2.0], requires_grad=True, label="t").exp().sum()))) == 2
+
+
+# --- backward, step by step ------------------------------------------------------------------------
+def fresh_graph():
+    """A graph with a reused node (x feeds two children) and a constant."""
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    h = (x * w).tanh() + x * 2.0
+    h.label = "h"
+    return x, w, h * h
+
+
+def test_step_through_order_is_the_engines_order():
+    *_, root = fresh_graph()
+    ours = [st.node for st in trace_backward(root)]
+    *_, root2 = fresh_graph()  # the same graph, walked by the engine itself
+    theirs = [step.node for step in engine.backward_steps(root2, 1.0)]
+    assert [(n.op, n.data) for n in ours] == [(n.op, n.data) for n in theirs]
+    assert ours == [n for n in engine.topological_order(root) if n.parents]
+
+
+def test_contributions_recorded_into_each_node_sum_to_its_final_grad():
+    x, w, root = fresh_graph()
+    steps = list(trace_backward(root))
+    assert steps[0].node is root and steps[0].received == [] and steps[0].grad == 1.0
+    for st in steps[1:]:
+        assert math.isclose(sum(c for _, c in st.received), st.grad, rel_tol=1e-12)
+        assert st.grad == st.node.grad
+    into: dict[int, float] = {}
+    for st in steps:
+        for p, c in st.sent:
+            into[id(p)] = into.get(id(p), 0.0) + c
+    for leaf in (x, w):
+        assert math.isclose(into[id(leaf)], leaf.grad, rel_tol=1e-12)
+    # x is used twice: its grad becomes final at the step of its last child, and only then
+    final_steps = [st.index for st in steps if any(p is x for p in st.finalized)]
+    assert len(final_steps) == 1
+
+
+def test_step_through_leaves_the_same_gradients_as_backward():
+    x, w, root = fresh_graph()
+    list(trace_backward(root))
+    x2, w2, root2 = fresh_graph()
+    root2.backward()
+    assert (x.grad, w.grad) == (x2.grad, w2.grad)
+
+
+def test_step_pictures_mark_the_final_node_and_the_edges_summed_into_it():
+    x, w, root = fresh_graph()
+    frames = list(draw_steps(root))
+    n_steps = len([n for n in engine.topological_order(root) if n.parents])
+    assert len(frames) == n_steps
+    first, last = frames[0].source, frames[-1].source
+    assert f"backward step 1 of {n_steps}" in first and "(the seed)" in first
+    assert autodiff.viz.RED in first  # the root's outgoing edges: contributions sent now
+    assert "grad …" in first  # nodes backward has not reached yet
+    assert autodiff.viz.BLUE in last  # the edge whose contribution was summed into the last node
+    assert "now final: x" in last or "now final: w" in last
+    assert "grad …" not in last
+
+
+# --- explain ----------------------------------------------------------------------------------------
+def test_explain_writes_the_chain_rule_sum_with_the_numbers():
+    x = Value(0.5, label="x")
+    w = Value(-1.5, label="w")
+    L = (x * w).tanh() + x * x
+    L.label = "L"
+    L.backward()
+    text = explain(x, L)
+    assert text.splitlines()[0].startswith("∂L/∂x = Σ_c ∂L/∂c · ∂c/∂x")
+    assert "∂L/∂(x*w) · ∂(x*w)/∂x" in text
+    assert "∂L/∂(x*x) · ∂(x*x)/∂x" in text  # x*x: one term per edge, two terms
+    dt = 1 - math.tanh(-0.75) ** 2
+    assert f"{g4(dt)} · (-1.5)" in text
+    assert f"= {g4(x.grad)}\nx.grad = {g4(x.grad)}" in text
+    assert "note" not in text
+
+
+def test_explain_of_the_root_is_the_seed_and_of_a_stranger_is_an_error():
+    *_, y = neuron()
+    y.backward()
+    assert "the seed of backward" in explain(y, y)
+    with pytest.raises(ValueError, match="not part of the graph"):
+        explain(Value(1.0, label="z"), y)
+
+
+def test_explain_says_when_leaf_gradients_accumulated_over_two_backward_calls():
+    x = Value(2.0, label="x")
+    y = x * x
+    y.backward()
+    y.backward()
+    assert "accumulates" in explain(x, y)
+
+
+# --- rendering ----------------------------------------------------------------------------------------
+def test_save_renders_svg_and_png_with_dot_and_writes_dot_source(tmp_path):
+    *_, y = neuron()
+    y.backward()
+    g = draw(y, title="y = tanh(x·w + b)")
+    svg = save(g, tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "grad 0.2804" in svg
+    assert save(g, tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
+    assert save(g, tmp_path / "graph.dot").read_text(encoding="utf-8") == g.source
+    with pytest.raises(ValueError, match="picture format"):
+        save(g, tmp_path / "graph.bmpx")
+
+
+def test_missing_dot_program_is_a_clear_error_and_the_source_stays(tmp_path, monkeypatch):
+    *_, y = neuron()
+    g = draw(y)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot here
+    with pytest.raises(GraphvizNotFoundError) as info:
+        g.pipe(format="svg")
+    message = str(info.value)
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    assert info.value.source == g.source and "digraph" in g.source
+    with pytest.raises(GraphvizNotFoundError):
+        save(g, tmp_path / "graph.svg")
+    save(g, tmp_path / "graph.dot")  # the DOT source needs no program
+
+
+def test_save_steps_writes_frames_and_a_page_to_click_through(tmp_path):
+    *_, root = fresh_graph()
+    paths = save_steps(root, tmp_path / "steps")
+    frames = [p for p in paths if p.name.startswith("step_")]
+    assert len(frames) == len([n for n in engine.topological_order(root) if n.parents])
+    assert all(p.read_text(encoding="utf-8").lstrip().startswith("<?xml") for p in frames)
+    page = (tmp_path / "steps" / "steps.html").read_text(encoding="utf-8")
+    assert page.count('<div class="frame">') == len(frames)
+
+
+def test_save_steps_can_write_an_animated_gif(tmp_path):
+    pytest.importorskip("PIL")
+    x = Value(2.0, label="x")
+    paths = save_steps((x * x).exp(), tmp_path, ext="png", html_page=False, gif=True)
+    assert paths[-1].name == "steps.gif" and paths[-1].read_bytes()[:3] == b"GIF"
+
+
+def test_importing_autodiff_does_not_need_the_graphviz_package():
+    code = ("import sys; sys.modules['graphviz'] = None\n"
+            "import autodiff\n"
+            "from autodiff import Value\n"
+            "x = Value(1.0, label='x'); y = x * 2; y.backward()\n"
+            "print(autodiff.explain(x, y).splitlines()[-1])\n"
+            "try:\n"
+            "    autodiff.draw(y)\n"
+            "except ImportError as e:\n"
+            "    print('ImportError:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "x.grad = 2" in out
+    assert "ImportError: drawing a graph needs the graphviz Python package: pip install graphviz" in out
