@@ -10,6 +10,7 @@
 from .check import GradcheckReport, gradcheck
 from .engine import BackwardStep, backward_steps, enable_grad, is_grad_enabled, no_grad, topological_order
 from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError
+from .functional import abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, step, tanh
 from .ops import OPS
 from .tensor import Tensor, affine, concatenate, maximum, minimum, stack
 from .value import Value
@@ -21,5 +22,6 @@ __all__ = [
     "Value", "Tensor", "affine", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError",
-    "draw", "draw_steps", "explain", "save_steps", "trace_backward",
+    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",
+    "clip", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
 ]
