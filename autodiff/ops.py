@@ -79,11 +79,16 @@ DIV = _register("/", 2, lambda m, a, b: a / b, lambda m, y, a, b: (1.0 / b, -y /
                 "y = a/b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b")
 NEG = _register("neg", 1, lambda m, a: -a, lambda m, y, a: _MINUS_ONE,
                 "y = −a;  ∂y/∂a = −1")
+def _power_local(m, a, n):
+    # n·aⁿ⁻¹, with the n = 0 case written as 0·a¹ so that 0·(0⁻¹ = inf) never makes a NaN at a = 0
+    return n * m.pow_d(a, m.where(n != 0, n - 1, 1.0))
+
+
 POW_CONST = _register("pow", 1, lambda m, a, n: m.pow(a, n),
-                      lambda m, y, a, n: (n * m.pow_d(a, n - 1),),
+                      lambda m, y, a, n: (_power_local(m, a, n),),
                       "y = aⁿ (n a constant);  ∂y/∂a = n·aⁿ⁻¹")
 POW = _register("**", 2, lambda m, a, b: m.pow(a, b),
-                lambda m, y, a, b: (b * m.pow_d(a, b - 1), _pow_exponent_local(m, y, a, b)),
+                lambda m, y, a, b: (_power_local(m, a, b), _pow_exponent_local(m, y, a, b)),
                 "y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
 
 # --- elementary functions ---------------------------------------------------------------------
