@@ -117,8 +117,14 @@ class SCALAR:
         return x if not x <= 0 else 0.0  # NaN passes through
 
     @staticmethod
-    def step(x: float) -> float:
+    def positive(x: float) -> float:
+        """[x > 0]: relu's slope (0 at x = 0)."""
         return 1.0 if x > 0 else 0.0
+
+    @staticmethod
+    def threshold(x: float) -> float:
+        """[x ≥ 0]: the step function of seed 001 (1 at x = 0)."""
+        return 1.0 if x >= 0 else 0.0
 
     @staticmethod
     def sign(x: float) -> float:
@@ -212,8 +218,12 @@ class ARRAY:
         return np.maximum(x, 0.0)
 
     @staticmethod
-    def step(x: np.ndarray) -> np.ndarray:
+    def positive(x: np.ndarray) -> np.ndarray:
         return (x > 0).astype(np.result_type(x, 1.0))
+
+    @staticmethod
+    def threshold(x: np.ndarray) -> np.ndarray:
+        return (x >= 0).astype(np.result_type(x, 1.0))
 
     @staticmethod
     def clip(x: np.ndarray, lo, hi) -> np.ndarray:

@@ -117,7 +117,7 @@ TANH = _register("tanh", 1, lambda m, x: m.tanh(x), lambda m, y, x: (1.0 - y * y
                  "y = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  y' = 1 − y²")
 SIGMOID = _register("sigmoid", 1, lambda m, x: m.sigmoid(x), lambda m, y, x: (y * (1.0 - y),),
                     "y = σ(x) = 1/(1 + e⁻ˣ);  y' = σ(x)(1 − σ(x)) = y(1 − y)")
-RELU = _register("relu", 1, lambda m, x: m.relu(x), lambda m, y, x: (m.step(x),),
+RELU = _register("relu", 1, lambda m, x: m.relu(x), lambda m, y, x: (m.positive(x),),
                  "y = max(0, x);  y' = 1 if x > 0 else 0  (0 at x = 0)")
 LEAKY_RELU = _register("leaky_relu", 1,
                        lambda m, x, alpha=0.01: m.where(x > 0, x, alpha * x),
@@ -127,8 +127,8 @@ ELU = _register("elu", 1,
                 lambda m, x, alpha=1.0: m.where(x > 0, x, alpha * m.expm1(m.minimum(x, 0.0))),
                 lambda m, y, x, alpha=1.0: (m.where(x > 0, 1.0, y + alpha),),
                 "y = x if x > 0 else α(eˣ − 1);  y' = 1 if x > 0 else αeˣ = y + α")
-STEP = _register("step", 1, lambda m, x: m.step(x), lambda m, y, x: (m.zeros_like(x),),
-                 "y = 1 if x > 0 else 0 (threshold);  y' = 0")
+STEP = _register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.zeros_like(x),),
+                 "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0")
 
 UNARY_FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
                    "leaky_relu", "elu", "step")

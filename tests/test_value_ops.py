@@ -153,7 +153,7 @@ SPECS = [
     Spec("elu", lambda v, p: v[0].elu(*p),
          lambda x, p: x[0] if x[0] > 0 else p[0] * math.expm1(x[0]),
          args(away_from_zero(1e-3, 50.0), params=st.tuples(reals(0.1, 3.0))), cap=1.0),
-    Spec("step", lambda v, p: v[0].step(), lambda x, p: 1.0 if x[0] > 0 else 0.0,
+    Spec("step", lambda v, p: v[0].step(), lambda x, p: 1.0 if x[0] >= 0 else 0.0,
          args(away_from_zero(1e-3, BIG))),
     Spec("sum", lambda v, p: Value.sum(v), lambda x, p: sum(x, 0.0),
          st.tuples(st.lists(reals(-BIG, BIG), min_size=0, max_size=8).map(tuple), NO_PARAMS),
@@ -213,7 +213,7 @@ def test_arithmetic_local_grads_are_exact(a, b):
     pytest.param(lambda x: x.elu(2.5), 0.0, 2.5, id="elu'(0)=alpha"),
     pytest.param(lambda x: abs(x), 0.0, 0.0, id="abs'(0)=0 builtin"),
     pytest.param(lambda x: x.abs(), 0.0, 0.0, id="abs'(0)=0 method"),
-    pytest.param(lambda x: x.step(), 0.0, 0.0, id="step(0)=0 step'(0)=0"),
+    pytest.param(lambda x: x.step(), 1.0, 0.0, id="step(0)=1 (seed 001: x ≥ k) step'(0)=0"),
     pytest.param(lambda x: x ** 1, 0.0, 1.0, id="(x**1)'(0)=1"),
     pytest.param(lambda x: x ** 2, 0.0, 0.0, id="(x**2)'(0)=0"),
     pytest.param(lambda x: x ** 3.0, 0.0, 0.0, id="(x**3)'(0)=0"),
@@ -259,7 +259,7 @@ def test_one_sided_slopes_next_to_the_kink(build, left, right):
 def test_step_has_zero_derivative_everywhere(x):
     v = Value(x)
     y = v.step()
-    assert y.data == (1.0 if x > 0 else 0.0)
+    assert y.data == (1.0 if x >= 0 else 0.0)
     assert y.local_grads == (0.0,)
     y.backward()
     assert v.grad == 0.0
