@@ -1,0 +1,194 @@
+"""Weight initialisation: numpy arrays of a given shape, drawn from a seeded generator.
+
+A weight array has shape ``(nin, nout)``: row i holds the weights leaving input i, column j the
+weights entering neuron j (so ``X @ W`` is a layer's weighted sums). Hence
+
+    fan_in = shape[0],   fan_out = shape[1] · shape[2] · …     (a 1-d shape (n,) is one neuron: (n, 1))
+
+Every function takes ``rng``: an int seed, a ``numpy.random.Generator``, or None (fresh entropy).
+The same seed gives the same numbers, bit for bit. Functions that draw nothing (``constant``,
+``zeros``, ``ones``) accept ``rng`` too, so that any initialiser can be called as
+``init(shape, rng=rng)``; ``functools.partial(uniform, a=-0.1, b=0.1)`` is an initialiser too.
+
+Where the numbers come from:
+  * uniform(−1, 1) for weights and biases: seed 004 ("initialized randomly between −1 and 1");
+  * uniform(−0.1, 0.1): seed 002 (the two-layer tanh net on the noisy sine);
+  * normal(0, 1): seed 003 (the scheme Glorot and Bengio found makes deep sigmoid nets saturate);
+  * Glorot/Xavier: seed 003 (Glorot & Bengio 2010, keep the variance of the outputs of each layer
+    equal to that of its inputs, forwards and backwards);
+  * He/Kaiming (He et al. 2015): the same argument for ReLU layers, which zero half their inputs;
+  * biases set to 1: seed 001 ("Randomize the weights of the networks. Biases should be set to 1").
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autodiff.errors import ShapeError
+
+__all__ = [
+    "rng_from", "fans", "uniform", "normal", "xavier_uniform", "xavier_normal", "glorot_uniform",
+    "glorot_normal", "kaiming_uniform", "kaiming_normal", "he_uniform", "he_normal", "constant",
+    "zeros", "ones", "get", "INITIALIZERS",
+]
+
+
+def rng_from(rng: int | np.random.Generator | None = None) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from an int seed, a Generator (returned as is), or None.
+
+    None gives a fresh, unpredictable generator; an int gives ``np.random.default_rng(seed)``, so
+    the same seed always gives the same stream. Passing one Generator to several calls continues
+    a single stream (the calls then get different numbers)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise TypeError(f"a seed must be an int, a numpy.random.Generator or None, got "
+                        f"{type(rng).__name__} {rng!r:.60}")
+    if rng < 0:
+        raise ValueError(f"a seed must be a non-negative int, got {rng}")
+    return np.random.default_rng(int(rng))
+
+
+def _shape(shape: int | Sequence[int]) -> tuple[int, ...]:
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        shape = (int(shape),)
+    try:
+        items = tuple(shape)
+    except TypeError:
+        items = (None,)
+    if isinstance(shape, str) or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool)
+                                         and d >= 0 for d in items):
+        raise ShapeError(f"a shape must be an int or a tuple of non-negative ints, got {shape!r:.60}")
+    return tuple(int(d) for d in items)
+
+
+def fans(shape: int | Sequence[int]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight array of shape (nin, nout): fan_in = nin, fan_out = nout.
+
+    A 1-d shape (n,) is a single neuron's weights: (n, 1). A 0-d shape counts as (1, 1); extra
+    trailing dimensions multiply into fan_out."""
+    dims = _shape(shape)
+    if len(dims) == 0:
+        return 1, 1
+    if len(dims) == 1:
+        return dims[0], 1
+    return dims[0], math.prod(dims[1:])
+
+
+def _positive_fan(shape, which: str) -> int:
+    fan_in, fan_out = fans(shape)
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_sum": fan_in + fan_out}[which]
+    if n <= 0:
+        raise ShapeError(f"cannot scale by {which} of shape {tuple(_shape(shape))}: it is 0")
+    return n
+
+
+# --- plain distributions ---------------------------------------------------------------------
+def uniform(shape: int | Sequence[int], a: float = -1.0, b: float = 1.0, *,
+            rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """w ~ U(a, b), each entry independently. Defaults (−1, 1) as seed 004; seed 002 uses (−0.1, 0.1)."""
+    if not a <= b:
+        raise ValueError(f"uniform needs a <= b, got a={a}, b={b}")
+    return rng_from(rng).uniform(a, b, size=_shape(shape))
+
+
+def normal(shape: int | Sequence[int], mean: float = 0.0, std: float = 1.0, *,
+           rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """w ~ N(mean, std²), each entry independently (seed 003: the classic N(0, 1) scheme)."""
+    if not std >= 0:
+        raise ValueError(f"normal needs std >= 0, got {std}")
+    return rng_from(rng).normal(mean, std, size=_shape(shape))
+
+
+# --- Glorot / Xavier (seed 003) ----------------------------------------------------------------
+def xavier_uniform(shape: int | Sequence[int], gain: float = 1.0, *,
+                   rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """Glorot uniform (seed 003): w ~ U(−a, a),  a = gain · √(6 / (fan_in + fan_out)).
+
+    Its variance a²/3 = gain² · 2/(fan_in + fan_out) balances the forward and backward signals."""
+    bound = gain * math.sqrt(6.0 / _positive_fan(shape, "fan_sum"))
+    return rng_from(rng).uniform(-bound, bound, size=_shape(shape))
+
+
+def xavier_normal(shape: int | Sequence[int], gain: float = 1.0, *,
+                  rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """Glorot normal (seed 003): w ~ N(0, σ²),  σ = gain · √(2 / (fan_in + fan_out))."""
+    std = gain * math.sqrt(2.0 / _positive_fan(shape, "fan_sum"))
+    return rng_from(rng).normal(0.0, std, size=_shape(shape))
+
+
+# --- He / Kaiming ------------------------------------------------------------------------------
+def kaiming_uniform(shape: int | Sequence[int], gain: float = math.sqrt(2.0), mode: str = "fan_in", *,
+                    rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """He uniform: w ~ U(−a, a),  a = gain · √(3 / fan),  gain = √2 for ReLU (so a = √(6 / fan_in)).
+
+    Variance gain²/fan = 2/fan_in: a ReLU halves its input's second moment, the √2 gives it back.
+    ``mode`` is "fan_in" (keep forward variance) or "fan_out" (keep backward variance)."""
+    bound = gain * math.sqrt(3.0 / _positive_fan(shape, _mode(mode)))
+    return rng_from(rng).uniform(-bound, bound, size=_shape(shape))
+
+
+def kaiming_normal(shape: int | Sequence[int], gain: float = math.sqrt(2.0), mode: str = "fan_in", *,
+                   rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """He normal: w ~ N(0, σ²),  σ = gain / √fan,  gain = √2 for ReLU (so σ = √(2 / fan_in))."""
+    std = gain / math.sqrt(_positive_fan(shape, _mode(mode)))
+    return rng_from(rng).normal(0.0, std, size=_shape(shape))
+
+
+def _mode(mode: str) -> str:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return mode
+
+
+glorot_uniform = xavier_uniform
+glorot_normal = xavier_normal
+he_uniform = kaiming_uniform
+he_normal = kaiming_normal
+
+
+# --- constants -------------------------------------------------------------------------------
+def constant(shape: int | Sequence[int], value: float = 0.0, *,
+             rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """w = value everywhere (seed 001 sets every bias to 1). ``rng`` is accepted and unused."""
+    return np.full(_shape(shape), float(value))
+
+
+def zeros(shape: int | Sequence[int], *, rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """w = 0 everywhere (fine for biases; for weights every neuron would stay identical)."""
+    return np.zeros(_shape(shape))
+
+
+def ones(shape: int | Sequence[int], *, rng: int | np.random.Generator | None = None) -> np.ndarray:
+    """w = 1 everywhere (seed 001's biases)."""
+    return np.ones(_shape(shape))
+
+
+INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
+    "uniform": uniform, "normal": normal,
+    "xavier_uniform": xavier_uniform, "xavier_normal": xavier_normal,
+    "glorot_uniform": xavier_uniform, "glorot_normal": xavier_normal,
+    "kaiming_uniform": kaiming_uniform, "kaiming_normal": kaiming_normal,
+    "he_uniform": kaiming_uniform, "he_normal": kaiming_normal,
+    "zeros": zeros, "ones": ones,
+}
+"""Initialisers by name, each with its default parameters."""
+
+
+def get(init: str | float | Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """An initialiser ``f(shape, rng=...) -> ndarray`` from a name, a number (a constant) or a callable."""
+    if callable(init):
+        return init
+    if isinstance(init, numbers.Real) and not isinstance(init, bool):
+        value = float(init)
+        return lambda shape, rng=None: constant(shape, value)
+    if isinstance(init, str) and init in INITIALIZERS:
+        return INITIALIZERS[init]
+    raise ValueError(f"unknown initialiser {init!r}: use a number, a callable f(shape, rng=...) or "
+                     f"one of {', '.join(INITIALIZERS)}")
