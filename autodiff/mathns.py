@@ -204,7 +204,8 @@ class ARRAY:
 
     @staticmethod
     def recip(x: np.ndarray) -> np.ndarray:
-        out = np.copysign(np.full_like(x, inf, dtype=np.result_type(x, 1.0)), x)
+        out = np.full_like(x, inf, dtype=np.result_type(x, 1.0))
+        np.copysign(out, x, out=out)  # in place: keeps 0-d arrays arrays
         return np.divide(1.0, x, out=out, where=x != 0)
 
     @staticmethod

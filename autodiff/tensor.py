@@ -377,7 +377,7 @@ class Tensor:
             return
         for parent, g in zip(self.parents, self._vjps()):
             if g is not None:
-                if parent.grad is None and parent.parents:
+                if parent.grad is None and parent.parents and g.shape == parent.data.shape:
                     parent.grad = g  # first contribution to an intermediate node: no copy, no add
                 else:
                     parent._accumulate(g)
@@ -388,7 +388,9 @@ class Tensor:
         return [(p, g) for p, g in zip(self.parents, self._vjps()) if g is not None]
 
     def _accumulate(self, g: np.ndarray) -> None:
-        # every VJP returns an array of its input's shape (unbroadcast does the summing)
+        if g.shape != self.data.shape:  # a VJP rule must return its input's shape: never guess
+            raise GradError(f"internal error: a gradient of shape {g.shape} arrived at a tensor of "
+                            f"shape {self.data.shape} (op {self.op or 'leaf'!r}); please report it")
         if self.grad is None:
             # a leaf's grad is the user's to modify in place: never alias another node's array
             self.grad = np.array(g, dtype=self.data.dtype, copy=True) if not self.parents else g

@@ -117,11 +117,11 @@ def _matmul_vjp(g, y, xs, params, needs):
     a, b = xs
     if a.ndim == 2 and b.ndim == 2:  # the common case, without the batched bookkeeping
         return [g @ b.T if needs[0] else None, a.T @ g if needs[1] else None]
-    g2 = g
-    if a.ndim == 1:
-        g2 = np.expand_dims(g2, -2)
+    g2 = g  # put back the axes numpy dropped for 1-D operands (b's first: g may be 0-d)
     if b.ndim == 1:
         g2 = np.expand_dims(g2, -1)
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
     ga = gb = None
     if needs[0]:
         b2 = b[:, None] if b.ndim == 1 else b
@@ -169,7 +169,7 @@ def _transpose_f(x, axes):
 
 def _transpose_vjp(g, y, xs, params, needs):
     axes = params[0]
-    inverse = None if axes is None else tuple(np.argsort(axes))
+    inverse = None if axes is None else tuple(np.argsort([a % g.ndim for a in axes]))
     return [np.transpose(g, inverse)]
 
 
@@ -301,7 +301,7 @@ def _concat_f(*args):
 def _concat_vjp(g, y, xs, params, needs):
     axis = params[0]
     ends = np.cumsum([x.shape[axis] for x in xs])[:-1]
-    return list(np.split(g, ends, axis=axis))
+    return [part if need else None for part, need in zip(np.split(g, ends, axis=axis), needs)]
 
 
 CONCATENATE = _register("concatenate", lambda *a: _concat_f(*a), _concat_vjp,
@@ -318,7 +318,7 @@ def _stack_f(*args):
 
 def _stack_vjp(g, y, xs, params, needs):
     axis = params[0]
-    return [np.take(g, i, axis=axis) for i in range(len(xs))]
+    return [np.take(g, i, axis=axis) if need else None for i, need in enumerate(needs)]
 
 
 STACK = _register("stack", _stack_f, _stack_vjp,
