@@ -9,10 +9,13 @@
     True
 
 Modules: ``module`` (Module, save/load), ``scalar`` (Neuron, Layer, MLP over Values),
-``init`` (weight initialisation), ``data`` (datasets, standardize, one_hot, split, batches).
+``layers`` (Linear, Sequential, TensorMLP, Dropout, BatchNorm1d, activation modules over Tensors),
+``activations``, ``losses``, ``optim``, ``init`` (weight initialisation), ``data`` (datasets,
+standardize, one_hot, split, batches) and ``train`` (fit, History, plot_history).
 """
 
-from . import data, init
+from . import activations, data, init, layers, losses, optim, train
+from .activations import get_activation
 from .data import (
     DataError,
     Standardizer,
@@ -26,13 +29,64 @@ from .data import (
     train_val_test_split,
     xor,
 )
+from .layers import (
+    ELU,
+    Activation,
+    BatchNorm1d,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LinearActivation,
+    LogSoftmax,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Step,
+    Tanh,
+    TensorMLP,
+)
+from .losses import (
+    bce,
+    bce_with_logits,
+    binary_cross_entropy,
+    cross_entropy,
+    cross_entropy_with_logits,
+    get_loss,
+    hinge,
+    mse,
+    rss,
+)
 from .module import FORMAT_TAG, IncompatibleKeys, ModelFileError, Module, StateDictError, load, save
+from .optim import (
+    SGD,
+    Adagrad,
+    AdagradMomentum,
+    Adam,
+    ExponentialLR,
+    Momentum,
+    Optimizer,
+    RMSprop,
+    StepLR,
+    clip_grad_norm,
+    clip_grad_value,
+    get_optimizer,
+)
 from .scalar import MLP, Layer, Neuron
+from .train import History, accuracy, evaluate, fit, plot_history, predict
 
 __all__ = [
     "Module", "save", "load", "ModelFileError", "StateDictError", "IncompatibleKeys", "FORMAT_TAG",
     "Neuron", "Layer", "MLP",
-    "init", "data",
+    "init", "data", "activations", "layers", "losses", "optim", "train", "get_activation",
+    "Linear", "Sequential", "TensorMLP", "Dropout", "BatchNorm1d", "Activation", "Sigmoid", "Tanh",
+    "ReLU", "LeakyReLU", "ELU", "Step", "Identity", "LinearActivation", "Softmax", "LogSoftmax",
+    "rss", "mse", "bce", "binary_cross_entropy", "bce_with_logits", "cross_entropy",
+    "cross_entropy_with_logits", "hinge", "get_loss",
+    "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam", "StepLR",
+    "ExponentialLR", "clip_grad_norm", "clip_grad_value", "get_optimizer",
+    "fit", "History", "predict", "evaluate", "accuracy", "plot_history",
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",
     "xor", "noisy_sine", "moons", "digits", "load_csv",
 ]

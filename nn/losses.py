@@ -1,0 +1,392 @@
+"""Cost (error) functions C(ŷ, y), built from autodiff primitives (no hand-written gradients).
+
+Every cost takes predictions and targets and returns a scalar node: a 0-d ``Tensor`` when the
+predictions are a Tensor (or an array), a ``Value`` when they are a ``Value`` or a (nested) list
+of Values — the scalar MLP's outputs for one sample (``[v1, v2, …]``) or a batch
+(``[[…], […]]``). Targets are constants (numbers, lists, arrays or Tensors); no gradient flows
+into them. Shapes must match, except that (N,) and (N, 1) are accepted for one another; anything
+else raises ``ShapeError`` naming both shapes (numpy would broadcast (N, 1) against (M,) into an
+(N, M) table and give a silently wrong number).
+
+    rss            C = Σᵢ (yᵢ − ŷᵢ)²                                        seed 001
+    mse            C = (1/N)(1/K) Σₙ Σₖ (tₙₖ − yₙₖ)²   (mean over all)      seed 002
+                       (1/N) Σₙ Σₖ (…)²  with mean_over="samples"           seed 003 (CostOLS)
+                       × ½ with half=True: ½·(1/N)·Σ (seed 001), ½Σ (seed 003: rss(half=True))
+    binary_cross_entropy   C = −(1/N) Σ [y log p + (1 − y) log(1 − p)]      seed 001
+    bce_with_logits        C = (1/N) Σ [max(z, 0) − z·y + log(1 + e^{−|z|})]   (p = σ(z), stable)
+    cross_entropy          C = −(1/N) Σₙ Σ_c y_{nc} log p_{nc}                seed 001
+    cross_entropy_with_logits   the same with log p = log_softmax(z)        (stable)
+    hinge          C = (1/N) Σ max(0, 1 − yᵢ·scoreᵢ),  yᵢ ∈ {−1, +1}        micrograd's demo
+
+``reduction="sum"`` replaces the mean (1/N) by a plain sum where it applies.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autodiff import Tensor, Value
+from autodiff.errors import ShapeError
+
+from .activations import log_softmax
+
+__all__ = [
+    "rss", "mse", "binary_cross_entropy", "bce", "bce_with_logits", "cross_entropy",
+    "cross_entropy_with_logits", "hinge", "get_loss", "LOSSES",
+]
+
+
+# --- predictions and targets -----------------------------------------------------------------
+def _contains_value(x: Any) -> bool:
+    if isinstance(x, Value):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_contains_value(v) for v in x)
+    return False
+
+
+def _lift_value(v: Any, what: str) -> Value:
+    if isinstance(v, Value):
+        return v
+    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+        return Value(float(v))
+    raise TypeError(f"{what}: predictions must be Values or numbers, found {type(v).__name__} {v!r:.40}")
+
+
+def _predictions(pred: Any, what: str) -> Tensor | np.ndarray:
+    """A Tensor, or an object ndarray of Values (the scalar path)."""
+    if isinstance(pred, Tensor):
+        return pred
+    if _contains_value(pred):
+        arr = np.array(pred, dtype=object)
+        # a ragged list gives an object array holding lists
+        if any(isinstance(v, (list, tuple)) for v in arr.flat):
+            raise ShapeError(f"{what}: the predictions are a ragged list (rows of different lengths)")
+        out = np.empty(arr.shape, dtype=object)
+        for i, v in np.ndenumerate(arr):
+            out[i] = _lift_value(v, what)
+        return out
+    try:
+        return Tensor(np.asarray(pred, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise TypeError(f"{what}: predictions must be a Tensor, a Value, a list of Values or numbers, "
+                        f"got {type(pred).__name__}") from None
+
+
+def _targets(target: Any, what: str) -> np.ndarray:
+    if isinstance(target, (Tensor, Value)):
+        return np.asarray(target.data, dtype=np.float64)
+    if _contains_value(target):
+        target = _strip_values(target)
+    try:
+        arr = np.asarray(target, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{what}: targets must be numbers (a number, a list, an array or a Tensor), "
+                        f"got {type(target).__name__}: {e}") from None
+    return arr
+
+
+def _strip_values(x: Any) -> Any:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return [_strip_values(v) for v in x]
+    return x
+
+
+def _shape(p: Tensor | np.ndarray) -> tuple:
+    return p.shape
+
+
+def _match(p: Tensor | np.ndarray, t: np.ndarray, what: str) -> np.ndarray:
+    """t with p's shape: equal shapes, or (N,) against (N, 1) either way round; else ShapeError."""
+    ps, ts = _shape(p), t.shape
+    if ps == ts:
+        return t
+    if t.size == math.prod(ps) and (ps == ts + (1,) or ts == ps + (1,)):
+        return t.reshape(ps)
+    raise ShapeError(f"{what}: predictions have shape {ps} but targets have shape {ts}; they must "
+                     f"have the same shape (one value per prediction)")
+
+
+def _nonempty(p: Tensor | np.ndarray, what: str) -> None:
+    if math.prod(_shape(p)) == 0:
+        raise ValueError(f"{what}: there are no predictions (shape {_shape(p)}): the cost of an empty "
+                         "batch is undefined")
+
+
+def _objects(x: Any) -> np.ndarray:
+    """An object array (numpy turns a 0-d object array into its element after arithmetic)."""
+    if isinstance(x, np.ndarray):
+        return x
+    out = np.empty((), dtype=object)
+    out[()] = x
+    return out
+
+
+def _map(x: Tensor | np.ndarray, method: str, *args: Any) -> Tensor | np.ndarray:
+    """x.method(*args) elementwise: directly for a Tensor, Value by Value for an object array."""
+    if isinstance(x, Tensor):
+        return getattr(x, method)(*args)
+    x = _objects(x)
+    out = np.empty(x.shape, dtype=object)
+    for i, v in np.ndenumerate(x):
+        out[i] = getattr(_lift_value(v, method), method)(*args)
+    return out
+
+
+def _total(x: Tensor | np.ndarray) -> Tensor | Value:
+    """Σ of every entry: Tensor.sum, or one n-ary Value.sum node over the Values."""
+    if isinstance(x, Tensor):
+        return x.sum()
+    return Value.sum([_lift_value(v, "sum") for v in _objects(x).flat])
+
+
+def _reduce(terms: Tensor | np.ndarray, n: int, reduction: str, what: str) -> Tensor | Value:
+    if reduction == "sum":
+        return _total(terms)
+    if reduction == "mean":
+        return _total(terms) * (1.0 / n)
+    raise ValueError(f"{what}: reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def _prepare(pred: Any, target: Any, what: str) -> tuple[Tensor | np.ndarray, np.ndarray]:
+    p = _predictions(pred, what)
+    t = _targets(target, what)
+    t = _match(p, t, what)
+    _nonempty(p, what)
+    return p, t
+
+
+def _as_operand(t: np.ndarray, p: Tensor | np.ndarray) -> Any:
+    """Targets in the form that combines with p: the float array for a Tensor, an object array of
+    Python floats for the scalar path (so each entry meets a Value as a plain number)."""
+    if isinstance(p, Tensor):
+        return t
+    out = np.empty(t.shape, dtype=object)
+    for i, v in np.ndenumerate(t):
+        out[i] = float(v)
+    return out
+
+
+def _count_rows(shape: tuple) -> int:
+    """N: the number of samples — every axis but the last (1 for a single sample's vector)."""
+    return math.prod(shape[:-1]) if len(shape) > 1 else 1
+
+
+# --- squared errors (seeds 001, 002, 003) --------------------------------------------------------
+def rss(pred: Any, target: Any, *, half: bool = False) -> Tensor | Value:
+    """Residual sum of squares (seed 001):  C = Σᵢ (yᵢ − ŷᵢ)²  (× ½ with ``half``, seed 003).
+
+    ∂C/∂ŷᵢ = −2(yᵢ − ŷᵢ)  (−(yᵢ − ŷᵢ) with the ½)."""
+    p, t = _prepare(pred, target, "rss")
+    r = _as_operand(t, p) - p
+    c = _total(r * r)
+    return c * 0.5 if half else c
+
+
+def mse(pred: Any, target: Any, *, half: bool = False, mean_over: str = "all") -> Tensor | Value:
+    """Mean squared error.
+
+    ``mean_over="all"`` (default, seed 002, = PyTorch's MSELoss):
+        C = (1/N)(1/K) Σₙ Σₖ (tₙₖ − yₙₖ)²          the mean over every entry;
+    ``mean_over="samples"`` (seed 003's CostOLS):
+        C = (1/N) Σₙ Σₖ (tₙₖ − yₙₖ)²               summed over the K outputs, averaged over samples;
+    ``half=True`` multiplies by ½ (seed 001: C = (1/2N) Σᵢ (yᵢ − ŷᵢ)², "to make derivatives cleaner").
+
+    N is the length of the first axis (the samples); for a single output the two choices agree. ∂C/∂yₙₖ = −2(tₙₖ − yₙₖ)/(NK) (default)."""
+    p, t = _prepare(pred, target, "mse")
+    if mean_over == "all":
+        n = math.prod(_shape(p))
+    elif mean_over == "samples":
+        shape = _shape(p)
+        n = shape[0] if len(shape) >= 1 else 1
+    else:
+        raise ValueError(f"mse: mean_over must be 'all' (1/(N·K)) or 'samples' (1/N), got {mean_over!r}")
+    r = _as_operand(t, p) - p
+    c = _total(r * r) * (1.0 / n)
+    return c * 0.5 if half else c
+
+
+# --- binary cross-entropy (seed 001) ------------------------------------------------------------
+def binary_cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12,
+                         reduction: str = "mean") -> Tensor | Value:
+    """Binary cross-entropy on probabilities p = ŷ ∈ (0, 1) (seed 001):
+
+        C = −(1/N) Σᵢ [ yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ) ]
+
+    the mean Bernoulli negative log-likelihood (mean over every entry). p is clamped to
+    [eps, 1 − eps] first, so p = 0 or 1 gives a large finite cost instead of log 0 (the clamp
+    passes no gradient where it bites; seed 003 adds 10⁻⁹ inside the log instead). For
+    predictions that are logits z (before the sigmoid) use ``bce_with_logits``: it is exact and
+    stable where σ(z) rounds to 0 or 1. ∂C/∂pᵢ = (pᵢ − yᵢ)/(pᵢ(1 − pᵢ))/N."""
+    what = "binary_cross_entropy"
+    p, t = _prepare(pred, target, what)
+    if not 0 < eps < 0.5:
+        raise ValueError(f"{what}: eps must be in (0, 0.5), got {eps}")
+    _check_probabilities(p, what)
+    pc = _map(p, "clip", eps, 1.0 - eps)
+    y = _as_operand(t, p)
+    terms = -(y * _map(pc, "log") + (1.0 - y) * _map(1.0 - pc, "log"))
+    return _reduce(terms, math.prod(_shape(p)), reduction, what)
+
+
+bce = binary_cross_entropy
+
+
+def bce_with_logits(logits: Any, target: Any, *, reduction: str = "mean") -> Tensor | Value:
+    """Binary cross-entropy from logits z, p = σ(z), in the stable form
+
+        C = (1/N) Σᵢ [ max(zᵢ, 0) − zᵢ·yᵢ + log(1 + e^{−|zᵢ|}) ]
+
+    which equals −[y log σ(z) + (1 − y) log(1 − σ(z))] exactly, but never exponentiates a
+    positive number (e^{−|z|} ≤ 1) and never takes the log of a rounded-off 0.
+    ∂C/∂zᵢ = (σ(zᵢ) − yᵢ)/N."""
+    what = "bce_with_logits"
+    z, t = _prepare(logits, target, what)
+    y = _as_operand(t, z)
+    softplus_neg_abs = _map(1.0 + _map(-_map(z, "__abs__"), "exp"), "log")
+    terms = _map(z, "relu") - z * y + softplus_neg_abs
+    return _reduce(terms, math.prod(_shape(z)), reduction, what)
+
+
+def _check_probabilities(p: Tensor | np.ndarray, what: str) -> None:
+    data = p.data if isinstance(p, Tensor) else np.array([v.data for v in p.flat], dtype=np.float64)
+    bad = (data < 0) | (data > 1) | np.isnan(data)
+    if bad.any():
+        v = float(data[bad].flat[0])
+        raise ValueError(f"{what}: predictions must be probabilities in [0, 1], found {v!r}. If they are "
+                         "logits (before the sigmoid/softmax), use the *_with_logits version")
+
+
+# --- multinomial cross-entropy (seed 001) --------------------------------------------------------
+def _labels_or_onehot(p: Tensor | np.ndarray, target: Any, what: str) -> tuple[str, np.ndarray]:
+    """("onehot", t) for targets shaped like p; ("labels", int array) for one label per row."""
+    t = _targets(target, what)
+    ps = _shape(p)
+    if len(ps) == 0:
+        raise ShapeError(f"{what}: predictions must have a class axis (shape (K,) or (N, K)), got a scalar")
+    if t.shape == ps:
+        return "onehot", t
+    if t.shape == ps[:-1]:
+        k = ps[-1]
+        if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
+            flat = t.reshape(-1)
+            i = int(np.flatnonzero(~np.isfinite(flat) | (flat != np.round(flat)))[0])
+            raise ValueError(f"{what}: class labels must be integers 0..{k - 1}, found {float(flat[i])!r} at "
+                             f"position {i}. Give integer labels, or one-hot targets of shape {ps}")
+        labels = t.astype(np.int64)
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
+            bad = int(labels[(labels < 0) | (labels >= k)].flat[0])
+            raise ValueError(f"{what}: class label {bad} is out of range: with {k} classes labels "
+                             f"must be 0..{k - 1}")
+        return "labels", labels
+    raise ShapeError(f"{what}: predictions have shape {ps}, so targets must be one-hot of the same "
+                     f"shape {ps} or integer labels of shape {ps[:-1]}; got shape {t.shape}")
+
+
+def _pick(logp: Tensor | np.ndarray, labels: np.ndarray) -> Tensor | np.ndarray:
+    """logp[n, labels[n]] for every row n (any leading shape)."""
+    flat_labels = labels.reshape(-1)
+    # the same fancy index for a Tensor (a getitem node) and an object array of Values
+    return logp.reshape(-1, _shape(logp)[-1])[np.arange(flat_labels.size), flat_labels]
+
+
+def _cross_entropy(logp: Tensor | np.ndarray, kind: str, t: np.ndarray, reduction: str,
+                   what: str) -> Tensor | Value:
+    n = _count_rows(_shape(logp))
+    if kind == "labels":
+        terms = -_pick(logp, t)
+    else:
+        terms = -(_as_operand(t, logp) * logp)
+    return _reduce(terms, n, reduction, what)
+
+
+def cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12, reduction: str = "mean") -> Tensor | Value:
+    """Multinomial cross-entropy on probabilities p (rows summing to 1, e.g. after softmax), seed 001:
+
+        C = −(1/N) Σₙ Σ_c y_{nc} log p_{nc}        (one-hot targets y, shape (N, K))
+          = −(1/N) Σₙ log p_{n, yₙ}                 (integer labels yₙ ∈ {0..K−1}, shape (N,))
+
+    p is clamped to [eps, 1] before the log. A single sample may be given as shape (K,) with a
+    one-hot (K,) target or a single integer label. From logits, ``cross_entropy_with_logits``
+    is exact and stable. ∂C/∂p_{nc} = −y_{nc}/(N p_{nc})."""
+    what = "cross_entropy"
+    p = _predictions(pred, what)
+    _nonempty(p, what)
+    kind, t = _labels_or_onehot(p, target, what)
+    _check_probabilities(p, what)
+    logp = _map(_map(p, "clip", eps, None), "log")
+    return _cross_entropy(logp, kind, t, reduction, what)
+
+
+def cross_entropy_with_logits(logits: Any, target: Any, *, reduction: str = "mean") -> Tensor | Value:
+    """Softmax + multinomial cross-entropy from logits z (the last layer's weighted sums):
+
+        C = −(1/N) Σₙ Σ_c y_{nc} log softmax(zₙ)_c,   log softmax(z)_c = z_c − m − log Σⱼ e^{zⱼ − m}
+
+    (m = maxⱼ zⱼ; one-hot targets or integer labels as in ``cross_entropy``). Never forms a
+    probability, so never takes log 0. ∂C/∂z_{nc} = (softmax(zₙ)_c − y_{nc})/N: the delta of
+    seed 001's output layer."""
+    what = "cross_entropy_with_logits"
+    z = _predictions(logits, what)
+    _nonempty(z, what)
+    kind, t = _labels_or_onehot(z, target, what)
+    if isinstance(z, Tensor):
+        logp = log_softmax(z, axis=-1)
+    else:
+        logp = np.empty(z.shape, dtype=object)
+        for idx in np.ndindex(*z.shape[:-1]):
+            for c, v in enumerate(log_softmax(list(z[idx]))):
+                logp[idx + (c,)] = v
+    return _cross_entropy(logp, kind, t, reduction, what)
+
+
+# --- max-margin (micrograd's demo) ------------------------------------------------------------
+def hinge(scores: Any, target: Any, *, margin: float = 1.0, reduction: str = "mean") -> Tensor | Value:
+    """Hinge (max-margin) loss for labels y ∈ {−1, +1} and real scores s (micrograd's demo):
+
+        C = (1/N) Σᵢ max(0, margin − yᵢ·sᵢ)        (margin 1)
+
+    zero once every sample is on the right side of the boundary by at least the margin.
+    ∂C/∂sᵢ = −yᵢ/N where yᵢsᵢ < margin, else 0."""
+    what = "hinge"
+    s, t = _prepare(scores, target, what)
+    if not np.all((t == 1) | (t == -1)):
+        bad = float(t[(t != 1) & (t != -1)].flat[0])
+        raise ValueError(f"{what}: labels must be -1 or +1, found {bad!r} (for 0/1 labels use 2*y - 1)")
+    y = _as_operand(t, s)
+    terms = _map(float(margin) - y * s, "relu")
+    return _reduce(terms, math.prod(_shape(s)), reduction, what)
+
+
+# --- by name ------------------------------------------------------------------------------------
+LOSSES: dict[str, Callable[..., Any]] = {
+    "rss": rss, "sse": rss,
+    "mse": mse,
+    "bce": binary_cross_entropy, "binary_cross_entropy": binary_cross_entropy,
+    "bce_with_logits": bce_with_logits, "bce_logits": bce_with_logits,
+    "cross_entropy": cross_entropy, "ce": cross_entropy,
+    "cross_entropy_with_logits": cross_entropy_with_logits,
+    "softmax_cross_entropy": cross_entropy_with_logits, "ce_logits": cross_entropy_with_logits,
+    "hinge": hinge, "max_margin": hinge,
+}
+"""Costs by (lower-case) name, aliases included."""
+
+
+def get_loss(loss: str | Callable[..., Any]) -> Callable[..., Any]:
+    """The cost function for a name (see ``LOSSES``) or a callable ``loss(pred, target)`` (as is)."""
+    if callable(loss):
+        return loss
+    if isinstance(loss, str):
+        key = loss.strip().lower().replace("-", "_")
+        if key in LOSSES:
+            return LOSSES[key]
+        raise ValueError(f"unknown loss {loss!r}: use a callable loss(pred, target) or one of "
+                         f"{', '.join(sorted(LOSSES))}")
+    raise TypeError(f"a loss is a name or a callable, got {type(loss).__name__}")

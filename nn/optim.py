@@ -1,0 +1,415 @@
+"""Optimizers: gradient descent and seed 003's learning-rate methods, on Value and Tensor parameters.
+
+Each optimizer holds the parameters (a Value's ``grad`` is a float, a Tensor's an ndarray, or
+None when nothing reached it — such a parameter is skipped, as in PyTorch) and, on ``step()``,
+moves every parameter θ by a *change* computed from its gradient g, exactly in the form of seed
+003's ``Scheduler.update_change(gradient)``:
+
+    θ ← θ − change
+
+    SGD (seed 003 "Constant")  change = η g
+    Momentum                   change = μ·change + η g
+    Adagrad                    G ← G + g²;                 change = η g / (δ + √G)
+    AdagradMomentum            G ← G + g²;                 change = μ·change + η g / (δ + √G)
+    RMSprop                    s ← ρ s + (1 − ρ) g²;       change = η g / √(s + δ)
+    Adam                       m ← ρ₁ m + (1 − ρ₁) g;  v ← ρ₂ v + (1 − ρ₂) g²;
+                               m̂ = m / (1 − ρ₁ᵗ);  v̂ = v / (1 − ρ₂ᵗ);  change = η m̂ / √(v̂ + δ)
+
+with δ = 10⁻⁸ (``eps``) where seed 003 puts it: *outside* the square root for Adagrad, *inside*
+it for RMSprop and Adam (PyTorch puts it outside for all three: with eps=0 ours and PyTorch's
+agree exactly). Squares, roots and divisions are elementwise.
+
+Two deliberate differences from seed 003's code, both identical to it on the cases it was
+written for:
+  * Adagrad's G is the elementwise running sum of g². Seed 003 accumulates the matrix g gᵀ and
+    uses its diagonal, which is exactly Σ g² for the column-vector gradients it was written for
+    (for a matrix gradient it would mix the columns of a row).
+  * Adam's t counts steps (Kingma & Ba; PyTorch). Seed 003 counts t in epochs through its
+    ``reset()``, which its fit() loop calls once per epoch and which also zeroes m and v; with
+    one step per epoch (full-batch training) the first step is the same. ``reset()`` here
+    forgets all state (m, v, G, s, the momentum change and t) as seed 003's reset does.
+
+Parameter groups (PyTorch style) give layers their own settings: seed 002 trains its hidden
+layer with ρ_h and its output layer with ρ_o:
+
+    opt = SGD([{"params": hidden.parameters(), "lr": 0.1},
+               {"params": output.parameters(), "lr": 0.01}])
+
+``weight_decay`` λ adds L2 regularisation, g ← g + λθ (the gradient of ½λ‖θ‖²).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autodiff import Tensor, Value
+
+__all__ = [
+    "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam",
+    "clip_grad_norm", "clip_grad_value", "LRScheduler", "StepLR", "ExponentialLR",
+    "get_optimizer", "OPTIMIZERS",
+]
+
+
+def _is_param(p: Any) -> bool:
+    return isinstance(p, (Value, Tensor))
+
+
+def _param_list(params: Any, where: str) -> list:
+    if hasattr(params, "parameters") and callable(params.parameters):  # a Module
+        params = params.parameters()
+    if _is_param(params):
+        params = [params]
+    try:
+        out = list(params)
+    except TypeError:
+        raise TypeError(f"{where}: parameters must be an iterable of Values/Tensors (e.g. "
+                        f"model.parameters()), got {type(params).__name__}") from None
+    for p in out:
+        if not _is_param(p):
+            raise TypeError(f"{where}: every parameter must be a Value or a Tensor, got "
+                            f"{type(p).__name__} {p!r:.60}")
+        if isinstance(p, Tensor) and p.data.dtype.kind != "f":
+            raise TypeError(f"{where}: a Tensor parameter must hold floats, got dtype {p.data.dtype}")
+    return out
+
+
+def _grads(params: Iterable) -> list:
+    return [p for p in params if p.grad is not None]
+
+
+class Optimizer:
+    """Base class: parameter groups, ``zero_grad()``, ``step()``, ``reset()``.
+
+    A subclass defines ``_change(g, state, group)``: the amount subtracted from a parameter whose
+    (weight-decayed) gradient is g; ``state`` is that parameter's own dict (running averages)."""
+
+    defaults: dict[str, Any]
+
+    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self._check_hyper(self.defaults, type(self).__name__)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[int, dict[str, Any]] = {}
+        if hasattr(params, "parameters") and callable(params.parameters):
+            params = params.parameters()
+        if _is_param(params):
+            params = [params]
+        items = list(params) if not isinstance(params, dict) else [params]
+        if not items:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list: nothing to optimize "
+                             "(did the model create its parameters? is parameters() a generator "
+                             "that was already used up?)")
+        if all(isinstance(g, dict) for g in items):
+            for g in items:
+                self.add_param_group(g)
+        elif any(isinstance(g, dict) for g in items):
+            raise TypeError(f"{type(self).__name__}: give either parameters or parameter groups "
+                            "(dicts with 'params'), not a mixture")
+        else:
+            self.add_param_group({"params": items})
+
+    # --- groups --------------------------------------------------------------------------------
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add ``{"params": [...], "lr": ..., ...}``; settings not given take the defaults."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError("a parameter group is a dict with a 'params' entry, e.g. "
+                            "{'params': layer.parameters(), 'lr': 0.01}")
+        name = type(self).__name__
+        unknown = set(group) - set(self.defaults) - {"params"}
+        if unknown:
+            raise ValueError(f"{name}: unknown setting(s) {sorted(unknown)} in a parameter group; "
+                             f"known: {sorted(self.defaults)}")
+        params = _param_list(group["params"], name)
+        if not params:
+            raise ValueError(f"{name}: a parameter group has an empty 'params' list")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for p in params:
+            if id(p) in seen:
+                raise ValueError(f"{name}: a parameter appears twice (in one group or in two); it "
+                                 f"would be stepped twice: {p!r:.60}")
+            seen.add(id(p))
+        full = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}, "params": params}
+        self._check_hyper(full, name)
+        self.param_groups.append(full)
+
+    @staticmethod
+    def _check_hyper(h: dict[str, Any], name: str) -> None:
+        if "lr" in h and not (isinstance(h["lr"], (int, float)) and h["lr"] >= 0):
+            raise ValueError(f"{name}: the learning rate must be a number >= 0, got {h['lr']!r}")
+        for key in ("momentum", "rho", "rho2"):
+            if key in h and not 0.0 <= h[key] < 1.0:
+                raise ValueError(f"{name}: {key} must be in [0, 1), got {h[key]!r}")
+        for key in ("eps", "weight_decay"):
+            if key in h and not h[key] >= 0:
+                raise ValueError(f"{name}: {key} must be >= 0, got {h[key]!r}")
+
+    def parameters(self) -> list:
+        """Every parameter, group by group."""
+        return [p for g in self.param_groups for p in g["params"]]
+
+    @property
+    def lr(self) -> float:
+        """The first group's learning rate (set ``group["lr"]`` to change one group)."""
+        return self.param_groups[0]["lr"]
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        for g in self.param_groups:
+            g["lr"] = value
+
+    # --- the update ----------------------------------------------------------------------------
+    def zero_grad(self) -> None:
+        """Clear every parameter's gradient (a Value's to 0.0, a Tensor's to None)."""
+        for p in self.parameters():
+            p.grad = 0.0 if isinstance(p, Value) else None
+
+    def step(self) -> None:
+        """θ ← θ − change(g) for every parameter that has a gradient."""
+        for group in self.param_groups:
+            wd = group.get("weight_decay", 0.0)
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                if wd:
+                    g = g + wd * p.data
+                state = self.state.setdefault(id(p), {})
+                change = self._change(g, state, group)
+                if isinstance(p, Value):
+                    p.data = float(p.data - change)
+                else:
+                    p.data -= change
+
+    def _change(self, g: Any, state: dict[str, Any], group: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget the running averages and step counts (seed 003's ``Scheduler.reset()``)."""
+        self.state.clear()
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}("]
+        for i, g in enumerate(self.param_groups):
+            settings = ", ".join(f"{k}={v}" for k, v in g.items() if k != "params")
+            lines.append(f"  group {i}: {len(g['params'])} parameters, {settings}")
+        return "\n".join(lines) + "\n)"
+
+
+class SGD(Optimizer):
+    """Gradient descent with a constant learning rate η (seed 003's ``Constant``, seed 001's rule):
+
+        θ ← θ − η g
+
+    With ``momentum`` μ > 0 it is ``Momentum``: change = μ·change + η g."""
+
+    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+        super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
+
+    def _change(self, g, state, group):
+        change = group["lr"] * g
+        mu = group["momentum"]
+        if mu:
+            change = mu * state.get("change", 0.0) + change
+            state["change"] = change
+        return change
+
+
+class Momentum(SGD):
+    """Gradient descent with momentum (seed 003's ``Momentum``):
+
+        change ← μ·change + η g;   θ ← θ − change
+
+    the change keeps a fraction μ of the previous one, so steps build up along directions the
+    gradient keeps pointing to and cancel across directions where it oscillates."""
+
+    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+
+
+class Adagrad(Optimizer):
+    """Adagrad (seed 003): each parameter's step shrinks with its accumulated squared gradients.
+
+        G ← G + g²;   θ ← θ − η g / (δ + √G)        (δ = eps = 10⁻⁸, outside the root)"""
+
+    def __init__(self, params: Any, lr: float = 0.01, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, {"lr": lr, "eps": eps, "weight_decay": weight_decay})
+
+    def _change(self, g, state, group):
+        state["G"] = state.get("G", 0.0) + g * g
+        return group["lr"] * g / (group["eps"] + state["G"] ** 0.5)
+
+
+class AdagradMomentum(Optimizer):
+    """Adagrad with momentum (seed 003's ``AdagradMomentum``):
+
+        G ← G + g²;   change ← μ·change + η g / (δ + √G);   θ ← θ − change"""
+
+    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.9, eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, {"lr": lr, "momentum": momentum, "eps": eps, "weight_decay": weight_decay})
+
+    def _change(self, g, state, group):
+        state["G"] = state.get("G", 0.0) + g * g
+        change = group["momentum"] * state.get("change", 0.0) + group["lr"] * g / (group["eps"] + state["G"] ** 0.5)
+        state["change"] = change
+        return change
+
+
+class RMSprop(Optimizer):
+    """RMSprop (seed 003's ``RMS_prop``): a running average of g² instead of Adagrad's sum.
+
+        s ← ρ s + (1 − ρ) g²;   θ ← θ − η g / √(s + δ)        (δ = eps = 10⁻⁸, inside the root)"""
+
+    def __init__(self, params: Any, lr: float = 0.01, rho: float = 0.9, eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay})
+
+    def _change(self, g, state, group):
+        rho = group["rho"]
+        state["s"] = rho * state.get("s", 0.0) + (1.0 - rho) * g * g
+        return group["lr"] * g / (state["s"] + group["eps"]) ** 0.5
+
+
+class Adam(Optimizer):
+    """Adam (seed 003; Kingma & Ba 2015): momentum on g and RMSprop on g², bias-corrected.
+
+        m ← ρ₁ m + (1 − ρ₁) g;        v ← ρ₂ v + (1 − ρ₂) g²
+        m̂ = m / (1 − ρ₁ᵗ);            v̂ = v / (1 − ρ₂ᵗ)
+        θ ← θ − η m̂ / √(v̂ + δ)        (δ = eps = 10⁻⁸ inside the root, as seed 003)
+
+    t = 1, 2, … counts this parameter's steps. ρ₁, ρ₂ are ``rho``, ``rho2`` (seed 003's names;
+    PyTorch's ``betas=(ρ₁, ρ₂)`` is accepted too). The corrections undo the bias of m and v
+    toward their starting value 0 in the first steps."""
+
+    def __init__(self, params: Any, lr: float = 0.001, rho: float = 0.9, rho2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0,
+                 betas: tuple[float, float] | None = None) -> None:
+        if betas is not None:
+            rho, rho2 = betas
+        super().__init__(params, {"lr": lr, "rho": rho, "rho2": rho2, "eps": eps,
+                                  "weight_decay": weight_decay})
+
+    def _change(self, g, state, group):
+        rho, rho2 = group["rho"], group["rho2"]
+        t = state["t"] = state.get("t", 0) + 1
+        state["m"] = rho * state.get("m", 0.0) + (1.0 - rho) * g
+        state["v"] = rho2 * state.get("v", 0.0) + (1.0 - rho2) * g * g
+        m_hat = state["m"] / (1.0 - rho**t)
+        v_hat = state["v"] / (1.0 - rho2**t)
+        return group["lr"] * m_hat / (v_hat + group["eps"]) ** 0.5
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD, "constant": SGD, "gd": SGD,
+    "momentum": Momentum,
+    "adagrad": Adagrad,
+    "adagrad_momentum": AdagradMomentum, "adagradmomentum": AdagradMomentum,
+    "rmsprop": RMSprop, "rms_prop": RMSprop,
+    "adam": Adam,
+}
+"""Optimizer classes by (lower-case) name; seed 003's names included ("constant", "rms_prop")."""
+
+
+def get_optimizer(name: str | Optimizer, params: Any, **settings: Any) -> Optimizer:
+    """An optimizer over ``params`` from a name ("adam", "sgd", ...) and settings (lr=...);
+    an Optimizer instance is returned as is."""
+    if isinstance(name, Optimizer):
+        return name
+    if isinstance(name, str):
+        key = name.strip().lower().replace("-", "_")
+        if key in OPTIMIZERS:
+            return OPTIMIZERS[key](params, **settings)
+        raise ValueError(f"unknown optimizer {name!r}: use one of {', '.join(sorted(OPTIMIZERS))} "
+                         "or an Optimizer instance")
+    raise TypeError(f"an optimizer is a name or an Optimizer, got {type(name).__name__}")
+
+
+# --- gradient clipping ---------------------------------------------------------------------------
+def clip_grad_norm(params: Any, max_norm: float) -> float:
+    """Rescale all gradients together so their joint 2-norm is at most ``max_norm``.
+
+        ‖g‖ = √(Σ over every parameter and entry of g²);   if ‖g‖ > max_norm:  g ← g · max_norm/(‖g‖ + 10⁻⁶)
+
+    (PyTorch's ``clip_grad_norm_``). The direction of the step is kept, only its length is
+    capped. Returns ‖g‖ before clipping (a float; inf or nan if a gradient is)."""
+    if not max_norm > 0:
+        raise ValueError(f"clip_grad_norm: max_norm must be > 0, got {max_norm!r}")
+    ps = _grads(_param_list(params, "clip_grad_norm"))
+    total = math.sqrt(sum(float(np.sum(np.square(p.grad))) for p in ps))
+    coef = max_norm / (total + 1e-6)
+    if coef < 1.0:
+        for p in ps:
+            p.grad = float(p.grad * coef) if isinstance(p, Value) else p.grad * coef
+    return total
+
+
+def clip_grad_value(params: Any, clip: float) -> None:
+    """Clamp every gradient entry into [−clip, clip] (PyTorch's ``clip_grad_value_``)."""
+    if not clip > 0:
+        raise ValueError(f"clip_grad_value: clip must be > 0, got {clip!r}")
+    for p in _grads(_param_list(params, "clip_grad_value")):
+        if isinstance(p, Value):
+            p.grad = min(max(p.grad, -clip), clip)
+        else:
+            p.grad = np.clip(p.grad, -clip, clip)
+
+
+clip_grad_norm_ = clip_grad_norm
+clip_grad_value_ = clip_grad_value
+
+
+# --- learning-rate schedules ----------------------------------------------------------------------
+class LRScheduler:
+    """Changes the optimizer's learning rates; call ``step()`` once per epoch (``fit`` does).
+
+    Each group's rate is ``lr_at(base_lr, epoch)`` with base_lr the group's rate when the
+    schedule was made and epoch the number of ``step()`` calls so far."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"a learning-rate schedule needs an Optimizer, got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        self.base_lrs = [g["lr"] for g in optimizer.param_groups]
+        self.epoch = 0
+
+    def lr_at(self, base_lr: float, epoch: int) -> float:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        self.epoch += 1
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self.lr_at(base, self.epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current learning rate of every group."""
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+
+class StepLR(LRScheduler):
+    """η_epoch = η₀ · γ^⌊epoch / step_size⌋: multiply the rate by γ every ``step_size`` epochs."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        if not (isinstance(step_size, int) and step_size >= 1):
+            raise ValueError(f"StepLR: step_size must be an int >= 1, got {step_size!r}")
+        super().__init__(optimizer)
+        self.step_size = step_size
+        self.gamma = float(gamma)
+
+    def lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class ExponentialLR(LRScheduler):
+    """η_epoch = η₀ · γ^epoch: exponential decay, every epoch."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        super().__init__(optimizer)
+        self.gamma = float(gamma)
+
+    def lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma**epoch

@@ -1,0 +1,438 @@
+"""Training: ``fit`` runs seed 001's loop — epochs of minibatches, each a forward pass, a cost, a
+backward pass and an optimizer step — and records what happened in a ``History``.
+
+    for epoch in 1..epochs:                      (a progress bar shows the loss)
+        shuffle the rows; cut them into minibatches of ``batch_size``
+        for each minibatch (X_b, y_b):
+            optimizer.zero_grad()
+            C = loss(model(X_b), y_b)            (scalar model: one row at a time, see below)
+            C.backward()                         (∂C/∂θ for every parameter θ)
+            optimizer.step()                     (θ ← θ − change, see ``nn.optim``)
+        record the epoch's mean training loss, metrics, validation loss/metrics, seconds
+
+A tensor model (``nn.layers``) takes the whole minibatch as one (B, nin) Tensor. A scalar model
+(``nn.MLP`` over Values) takes one row at a time as a list of floats; the B outputs are handed
+to the loss together, so C is the mean (or sum) of the per-sample costs as the loss defines it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autodiff import Tensor, Value, no_grad
+from autodiff.errors import NonFiniteError, ShapeError
+
+from . import losses as _losses
+from .init import rng_from
+from .optim import LRScheduler, Optimizer, clip_grad_norm, get_optimizer
+
+__all__ = ["fit", "History", "predict", "evaluate", "accuracy", "rmse", "mse_metric", "mae",
+           "METRICS", "plot_history"]
+
+
+# --- metrics (numpy in, float out) -------------------------------------------------------------
+def accuracy(pred: Any, target: Any, threshold: float | None = None) -> float:
+    """The fraction of samples classified correctly.
+
+    * K > 1 outputs per sample (probabilities or logits): the class is argmax; targets are
+      integer labels (N,) or one-hot (N, K).
+    * one output per sample: targets in {−1, +1} are compared with sign(pred) (threshold 0);
+      targets in {0, 1} with [pred ≥ threshold], threshold 0.5 for probabilities (seed 001's
+      σ_step(x; ½)) — pass 0.0 for logits (``fit`` does so for ``bce_with_logits``)."""
+    p = _array(pred)
+    t = _array(target)
+    if p.ndim >= 2 and p.shape[-1] > 1:
+        guess = p.argmax(axis=-1)
+        labels = t.argmax(axis=-1) if t.shape == p.shape else t.reshape(guess.shape)
+        return float(np.mean(guess == labels))
+    p = p.reshape(-1)
+    t = t.reshape(-1)
+    if p.shape != t.shape:
+        raise ShapeError(f"accuracy: {p.size} predictions but {t.size} targets")
+    if np.all((t == -1) | (t == 1)) and np.any(t == -1):
+        cut = 0.0 if threshold is None else threshold
+        return float(np.mean(np.where(p >= cut, 1.0, -1.0) == t))
+    cut = 0.5 if threshold is None else threshold
+    return float(np.mean((p >= cut).astype(float) == t))
+
+
+def rmse(pred: Any, target: Any) -> float:
+    """Root mean squared error √((1/n) Σ (y − ŷ)²) over every entry (seed 002's error trace)."""
+    p, t = _paired(pred, target, "rmse")
+    return float(np.sqrt(np.mean((t - p) ** 2)))
+
+
+def mse_metric(pred: Any, target: Any) -> float:
+    """(1/n) Σ (y − ŷ)² over every entry."""
+    p, t = _paired(pred, target, "mse")
+    return float(np.mean((t - p) ** 2))
+
+
+def mae(pred: Any, target: Any) -> float:
+    """(1/n) Σ |y − ŷ| over every entry."""
+    p, t = _paired(pred, target, "mae")
+    return float(np.mean(np.abs(t - p)))
+
+
+METRICS: dict[str, Callable[..., float]] = {
+    "accuracy": accuracy, "acc": accuracy, "rmse": rmse, "mse": mse_metric, "mae": mae,
+}
+"""Metrics by name; a metric is any ``f(predictions, targets) -> float`` on numpy arrays."""
+
+
+def _array(x: Any) -> np.ndarray:
+    if isinstance(x, (Tensor, Value)):
+        return np.asarray(x.data, dtype=np.float64)
+    if isinstance(x, (list, tuple)) and any(isinstance(v, (Value, list, tuple)) for v in x):
+        return np.asarray(_losses._strip_values(x), dtype=np.float64)
+    return np.asarray(x, dtype=np.float64)
+
+
+def _paired(pred: Any, target: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    p, t = _array(pred), _array(target)
+    if p.size != t.size:
+        raise ShapeError(f"{what}: {p.shape} predictions but {t.shape} targets")
+    return p.reshape(-1), t.reshape(-1)
+
+
+# --- history ------------------------------------------------------------------------------------
+@dataclass
+class History:
+    """What ``fit`` recorded, one entry per epoch.
+
+    ``history["loss"]`` (mean training cost over the epoch's minibatches), ``"val_loss"``, each
+    metric (``"accuracy"``: over the epoch's minibatch predictions) and ``"val_<metric>"`` (the
+    validation set after the epoch), ``"seconds"`` per epoch and ``"lr"`` (first group).
+    ``h["loss"]`` is ``h.history["loss"]``; ``best_epoch`` is the epoch (1-based) with the best
+    monitored loss, ``stopped_early`` says whether early stopping ended the run."""
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    def __getitem__(self, key: str) -> list[float]:
+        try:
+            return self.history[key]
+        except KeyError:
+            raise KeyError(f"no {key!r} in this history; it has {sorted(self.history)}") from None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.history
+
+    def keys(self) -> list[str]:
+        return list(self.history)
+
+    def __len__(self) -> int:
+        return len(self.history.get("loss", []))
+
+    @property
+    def epochs(self) -> list[int]:
+        return list(range(1, len(self) + 1))
+
+    def _add(self, key: str, value: float) -> None:
+        self.history.setdefault(key, []).append(float(value))
+
+    def __repr__(self) -> str:
+        if not len(self):
+            return "History(0 epochs)"
+        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.history.items() if k not in ("seconds", "lr"))
+        secs = sum(self.history.get("seconds", []))
+        stop = ", stopped early" if self.stopped_early else ""
+        return f"History({len(self)} epochs in {secs:.2f} s{stop}; last: {last})"
+
+
+# --- data checks ----------------------------------------------------------------------------------
+def _data(X: Any, name: str) -> np.ndarray:
+    if isinstance(X, Tensor):
+        X = X.data
+    try:
+        arr = np.asarray(X)
+    except ValueError as e:
+        raise ValueError(f"{name} must be numbers in rows of equal length: {e}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+    if arr.ndim == 0:
+        raise ShapeError(f"{name} must have one row per sample, got a single number")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): fit needs at least one sample")
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            col = f", column {where[1]}" if len(where) > 1 else ""
+            kind = "NaN" if np.isnan(arr[where]) else "an infinite value"
+            raise ValueError(f"{name} contains {kind} at row {where[0]}{col} ({int(bad.sum())} non-finite "
+                             f"entries in all): drop or fill them before training")
+    return arr
+
+
+def _xy(X: Any, y: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    Xa, ya = _data(X, names[0]), _data(y, names[1])
+    if Xa.ndim == 1:
+        Xa = Xa.reshape(-1, 1)
+    if len(Xa) != len(ya):
+        raise ShapeError(f"{names[0]} and {names[1]} must have one row per sample: {names[0]} has "
+                         f"{len(Xa)} rows, {names[1]} has {len(ya)}")
+    return Xa.astype(np.float64, copy=False), ya
+
+
+def _is_scalar_model(model: Any) -> bool:
+    params = list(model.parameters()) if hasattr(model, "parameters") else []
+    return bool(params) and all(isinstance(p, Value) for p in params)
+
+
+def _forward(model: Any, Xb: np.ndarray, scalar: bool) -> Any:
+    if scalar:
+        return [model(row.tolist()) for row in Xb]
+    return model(Tensor(Xb))
+
+
+def _numbers(out: Any) -> np.ndarray:
+    return _array(out)
+
+
+def predict(model: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
+    """The model's outputs for every row of X as a numpy array, in eval mode, without a graph."""
+    Xa = _data(X, "X")
+    if Xa.ndim == 1:
+        Xa = Xa.reshape(-1, 1)
+    Xa = Xa.astype(np.float64, copy=False)
+    scalar = _is_scalar_model(model)
+    was_training = getattr(model, "training", None)
+    if hasattr(model, "eval"):
+        model.eval()
+    try:
+        with no_grad():
+            step = len(Xa) if batch_size is None else int(batch_size)
+            parts = [_numbers(_forward(model, Xa[i:i + step], scalar)) for i in range(0, len(Xa), step)]
+    finally:
+        if was_training and hasattr(model, "train"):
+            model.train()
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _metric_fns(metrics: Sequence[str | Callable] | str | None, loss_fn: Callable) -> dict[str, Callable]:
+    if metrics is None:
+        return {}
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = [metrics]
+    logits = loss_fn in (_losses.bce_with_logits,)
+    out: dict[str, Callable] = {}
+    for m in metrics:
+        if isinstance(m, str):
+            key = m.strip().lower()
+            if key not in METRICS:
+                raise ValueError(f"unknown metric {m!r}: use a callable f(pred, target) or one of "
+                                 f"{', '.join(sorted(METRICS))}")
+            fn = METRICS[key]
+            if fn is accuracy and logits:
+                fn = functools.partial(accuracy, threshold=0.0)
+            out["accuracy" if key == "acc" else key] = fn
+        elif callable(m):
+            out[getattr(m, "__name__", f"metric{len(out)}")] = m
+        else:
+            raise TypeError(f"a metric is a name or a callable, got {type(m).__name__}")
+    return out
+
+
+def evaluate(model: Any, loss: str | Callable, X: Any, y: Any,
+             metrics: Sequence[str | Callable] | str | None = ()) -> dict[str, float]:
+    """{"loss": cost on (X, y), metric: value, ...} in eval mode, without building a graph."""
+    loss_fn = _losses.get_loss(loss)
+    Xa, ya = _xy(X, y, ("X", "y"))
+    pred = predict(model, Xa)
+    out = {"loss": float(_array(loss_fn(Tensor(pred), ya)))}
+    for name, fn in _metric_fns(metrics, loss_fn).items():
+        out[name] = float(fn(pred, ya))
+    return out
+
+
+# --- fit --------------------------------------------------------------------------------------------
+def fit(model: Any, loss: str | Callable, optimizer: Optimizer | str, X: Any, y: Any, epochs: int = 100,
+        batch_size: int | None = 32, *, validation: tuple[Any, Any] | float | None = None,
+        metrics: Sequence[str | Callable] | str | None = (), progress: bool = True,
+        seed: int | np.random.Generator | None = None, early_stopping: int | None = None,
+        min_delta: float = 0.0, restore_best: bool = True, shuffle: bool = True,
+        lr_schedule: LRScheduler | None = None, clip_norm: float | None = None) -> History:
+    """Train ``model`` on (X, y) and return a ``History``.
+
+    model         a tensor Module (takes a (B, nin) Tensor) or a scalar ``nn.MLP`` (takes one
+                  row as a list; the batch's outputs go to the loss together)
+    loss          ``f(pred, target)`` returning a scalar node, or a name ("mse", "cross_entropy_with_logits", …)
+    optimizer     an ``nn.optim`` optimizer over the model's parameters, or a name ("adam") for defaults
+    epochs, batch_size   passes over the data; rows per step (None: the whole set, full-batch GD)
+    validation    (X_val, y_val), or a fraction f of (X, y) held out (seeded shuffle), or None
+    metrics       names ("accuracy", "rmse", "mse", "mae") or callables f(pred, target) on arrays
+    progress      a tqdm progress bar over epochs, showing the losses
+    seed          shuffling (and the validation split): the same seed, the same run
+    early_stopping   stop after this many epochs without improvement of the validation loss (the
+                  training loss without validation) by more than ``min_delta``; with
+                  ``restore_best`` the best epoch's weights are put back at the end
+    lr_schedule   an ``nn.optim`` schedule, stepped after every epoch
+    clip_norm     clip the gradients' joint norm to this before every step (``clip_grad_norm``)
+
+    Raises ValueError for an empty dataset, NaN/inf in X or y (naming the row and column), X and y
+    of different lengths (``ShapeError``); ``NonFiniteError`` when the loss becomes NaN or infinite
+    (the learning rate is usually too large)."""
+    loss_fn = _losses.get_loss(loss)
+    if not callable(model) or not hasattr(model, "parameters"):
+        raise TypeError(f"fit needs a model with parameters() that can be called, got {type(model).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    if early_stopping is not None and (isinstance(early_stopping, bool) or not isinstance(early_stopping, int)
+                                       or early_stopping < 1):
+        raise ValueError(f"early_stopping is a patience in epochs (an int >= 1) or None, got {early_stopping!r}")
+    Xa, ya = _xy(X, y, ("X", "y"))
+    rng = rng_from(seed)
+
+    Xv = yv = None
+    if isinstance(validation, tuple | list) and len(validation) == 2:
+        Xv, yv = _xy(validation[0], validation[1], ("validation X", "validation y"))
+    elif isinstance(validation, float) and not isinstance(validation, bool):
+        if not 0.0 < validation < 1.0:
+            raise ValueError(f"a validation fraction must be in (0, 1), got {validation}")
+        n_val = int(round(validation * len(Xa)))
+        if n_val < 1 or n_val >= len(Xa):
+            raise ValueError(f"validation={validation} of {len(Xa)} samples leaves no validation or no "
+                             "training samples")
+        order = rng.permutation(len(Xa))
+        Xv, yv = Xa[order[-n_val:]], ya[order[-n_val:]]
+        Xa, ya = Xa[order[:-n_val]], ya[order[:-n_val]]
+    elif validation is not None:
+        raise TypeError("validation must be (X_val, y_val), a fraction in (0, 1), or None")
+
+    if isinstance(optimizer, str):
+        optimizer = get_optimizer(optimizer, model.parameters())
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nn.optim Optimizer or a name, got {type(optimizer).__name__}")
+
+    scalar = _is_scalar_model(model)
+    metric_fns = _metric_fns(metrics, loss_fn)
+    n = len(Xa)
+    bs = n if batch_size is None else min(int(batch_size), n)
+    history = History()
+    monitor = "val_loss" if Xv is not None else "loss"
+    best, best_state, wait = math.inf, None, 0
+
+    bar = _progress(epochs, progress)
+    if hasattr(model, "train"):
+        model.train()
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            total, preds, targets = 0.0, [], []
+            for b0 in range(0, n, bs):
+                idx = order[b0:b0 + bs]
+                Xb, yb = Xa[idx], ya[idx]
+                optimizer.zero_grad()
+                out = _forward(model, Xb, scalar)
+                cost = loss_fn(out, yb)
+                value = float(cost.data)
+                if not math.isfinite(value):
+                    raise NonFiniteError(f"the loss became {value} at epoch {epoch}, rows {b0}..{b0 + len(idx) - 1}: "
+                                         "training diverged. Lower the learning rate, standardise the "
+                                         "inputs, or use a loss computed from logits")
+                cost.backward()
+                if clip_norm is not None:
+                    clip_grad_norm(optimizer.parameters(), clip_norm)
+                optimizer.step()
+                total += value * len(idx)
+                if metric_fns:
+                    preds.append(_numbers(out))
+                    targets.append(yb)
+            history._add("loss", total / n)
+            if metric_fns:
+                P, Tt = np.concatenate(preds), np.concatenate(targets)
+                for name, fn in metric_fns.items():
+                    history._add(name, fn(P, Tt))
+            if Xv is not None:
+                pv = predict(model, Xv)
+                history._add("val_loss", float(_array(loss_fn(Tensor(pv), yv))))
+                for name, fn in metric_fns.items():
+                    history._add(f"val_{name}", fn(pv, yv))
+            history._add("lr", optimizer.lr)
+            if lr_schedule is not None:
+                lr_schedule.step()
+            history._add("seconds", time.perf_counter() - start)
+
+            current = history[monitor][-1]
+            if current < best - min_delta:
+                best, wait = current, 0
+                history.best_epoch = epoch
+                if early_stopping is not None and restore_best and hasattr(model, "state_dict"):
+                    best_state = model.state_dict()
+            else:
+                wait += 1
+            if bar is not None:
+                bar.set_postfix({k: f"{history[k][-1]:.4g}" for k in ("loss", "val_loss", *metric_fns)
+                                 if k in history}, refresh=False)
+                bar.update(1)
+            if early_stopping is not None and wait >= early_stopping:
+                history.stopped_early = True
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    if best_state is not None and history.best_epoch != len(history):
+        model.load_state_dict(best_state)
+    return history
+
+
+def _progress(epochs: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=epochs, desc="fit", unit="epoch", leave=True)
+
+
+# --- plotting ------------------------------------------------------------------------------------------
+def plot_history(history: History, keys: Sequence[str] | None = None, *, title: str | None = None):
+    """Loss curves (and one panel per metric), training and validation, against the epoch.
+
+    Draws on a new ``matplotlib.figure.Figure`` without pyplot, so it works with any backend
+    (Agg on a server, inline in a notebook) and opens no window; returns the figure
+    (``fig.savefig("loss.png")``). ``keys`` picks the panels (default: "loss" and every metric)."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover - matplotlib is an optional extra
+        raise ImportError("plot_history needs matplotlib: pip install 'autodiff-nn[plot]'") from None
+    if not isinstance(history, History):
+        raise TypeError(f"plot_history needs the History returned by fit, got {type(history).__name__}")
+    if not len(history):
+        raise ValueError("plot_history: the history is empty (fit ran 0 epochs)")
+    if keys is None:
+        keys = [k for k in history.keys() if not k.startswith("val_") and k not in ("seconds", "lr")]
+    keys = list(keys)
+    for k in keys:
+        if k not in history:
+            raise KeyError(f"no {k!r} in this history; it has {sorted(history.keys())}")
+    fig = Figure(figsize=(5.0 * len(keys), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(keys), squeeze=False)[0]
+    epochs = history.epochs
+    for ax, key in zip(axes, keys):
+        ax.plot(epochs, history[key], label=f"train {key}" if not key.startswith("val_") else key)
+        if f"val_{key}" in history:
+            ax.plot(epochs, history[f"val_{key}"], label=f"validation {key}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key)
+        if key == "loss" and min(min(history[key]), min(history.history.get("val_loss", [1.0]))) > 0:
+            ax.set_yscale("log")
+        if history.best_epoch is not None and key == "loss":
+            ax.axvline(history.best_epoch, color="grey", linestyle=":", linewidth=1, label="best epoch")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    return fig
