@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's two jobs, each installing what it needs first:
-#   bash tasks.sh demo   install everything, then run the demo
+#   bash tasks.sh demo   install everything, then run the demo (backprop on a neuron, then a digits MLP)
 #   bash tasks.sh test   install everything, then run the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,7 +23,7 @@ install() {
 case "${1:-}" in
     demo)
         install
-        "$PY" -m autodiff.demo
+        "$PY" -m nn.demo "${@:2}"
         ;;
     test)
         install

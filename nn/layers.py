@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import Tensor
+from autodiff import Tensor, affine
 from autodiff.errors import ShapeError
 
 from . import activations as A
@@ -90,8 +90,7 @@ class Linear(Module):
         if x.ndim == 0 or x.shape[-1] != self.nin:
             raise ShapeError(f"Linear({self.nin} → {self.nout}) expects inputs with {self.nin} features "
                              f"on the last axis, got shape {x.shape}")
-        z = x @ self.W
-        return z + self.b if self.b is not None else z
+        return affine(x, self.W, self.b)  # one node, one VJP (autodiff.affine)
 
     def extra_repr(self) -> str:
         return f"{self.nin} → {self.nout}" + ("" if self.b is not None else ", bias=False")
