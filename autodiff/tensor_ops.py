@@ -290,12 +290,15 @@ GETITEM = _register("getitem", _getitem_f, _getitem_vjp,
                     "Y = X[idx];  ∂L/∂X = scatter-add of G into zeros at idx")
 
 
-def _concat_f(*args):
-    *xs, axis = args
-    try:
-        return np.concatenate(xs, axis=axis)
-    except (ValueError, np.exceptions.AxisError) as e:
-        raise ShapeError(f"cannot concatenate shapes {[x.shape for x in xs]} along axis {axis}: {e}") from None
+def _join(np_join, verb):
+    """np.concatenate or np.stack over the inputs, the axis being the last argument."""
+    def f(*args):
+        *xs, axis = args
+        try:
+            return np_join(xs, axis=axis)
+        except (ValueError, np.exceptions.AxisError) as e:
+            raise ShapeError(f"cannot {verb} shapes {[x.shape for x in xs]} along axis {axis}: {e}") from None
+    return f
 
 
 def _concat_vjp(g, y, xs, params, needs):
@@ -304,16 +307,8 @@ def _concat_vjp(g, y, xs, params, needs):
     return [part if need else None for part, need in zip(np.split(g, ends, axis=axis), needs)]
 
 
-CONCATENATE = _register("concatenate", lambda *a: _concat_f(*a), _concat_vjp,
+CONCATENATE = _register("concatenate", _join(np.concatenate, "concatenate"), _concat_vjp,
                         "Y = [X₁ X₂ …] along axis;  ∂L/∂Xᵢ = the matching slice of G")
-
-
-def _stack_f(*args):
-    *xs, axis = args
-    try:
-        return np.stack(xs, axis=axis)
-    except (ValueError, np.exceptions.AxisError) as e:
-        raise ShapeError(f"cannot stack shapes {[x.shape for x in xs]} along axis {axis}: {e}") from None
 
 
 def _stack_vjp(g, y, xs, params, needs):
@@ -321,7 +316,7 @@ def _stack_vjp(g, y, xs, params, needs):
     return [np.take(g, i, axis=axis) if need else None for i, need in enumerate(needs)]
 
 
-STACK = _register("stack", _stack_f, _stack_vjp,
+STACK = _register("stack", _join(np.stack, "stack"), _stack_vjp,
                   "Y = stack(X₁, X₂, …) on a new axis;  ∂L/∂Xᵢ = G[…, i, …]")
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,20 @@ __all__ = [
     "glorot_normal", "kaiming_uniform", "kaiming_normal", "he_uniform", "he_normal", "constant",
     "zeros", "ones", "get", "INITIALIZERS",
 ]
+
+
+def rng_or_seed(rng: int | np.random.Generator | None, seed: int | None) -> np.random.Generator:
+    """The generator a layer draws from, given its ``rng=`` or ``seed=`` (not both)."""
+    if rng is not None and seed is not None:
+        raise ValueError("give either rng= or seed=, not both (rng also accepts an int seed)")
+    return rng_from(seed if rng is None else rng)
+
+
+def positive_int(n: Any, what: str) -> int:
+    """``n`` as an int, or a ValueError naming ``what`` (a layer size, a feature count)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return int(n)
 
 
 def rng_from(rng: int | np.random.Generator | None = None) -> np.random.Generator:

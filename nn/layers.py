@@ -36,16 +36,8 @@ __all__ = [
 ]
 
 
-def _size(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return int(n)
 
 
-def _generator(rng: int | np.random.Generator | None, seed: int | None) -> np.random.Generator:
-    if rng is not None and seed is not None:
-        raise ValueError("give either rng= or seed=, not both (rng also accepts an int seed)")
-    return _init.rng_from(seed if rng is None else rng)
 
 
 def _as_tensor(x: Any, who: str) -> Tensor:
@@ -78,8 +70,8 @@ class Linear(Module):
     def __init__(self, nin: int, nout: int, bias: bool = True, *,
                  init: str | float | Callable = "xavier_uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
-        self.nin, self.nout = _size(nin, "nin"), _size(nout, "nout")
-        gen = _generator(rng, seed)
+        self.nin, self.nout = _init.positive_int(nin, "nin"), _init.positive_int(nout, "nout")
+        gen = _init.rng_or_seed(rng, seed)
         self.W = Tensor(_draw(init, (self.nin, self.nout), gen, "weight"), requires_grad=True, label="W")
         self.b = (Tensor(_draw(bias_init, (self.nout,), gen, "bias"), requires_grad=True, label="b")
                   if bias else None)
@@ -335,7 +327,7 @@ class Dropout(Module):
         if not (isinstance(p, numbers.Real) and 0.0 <= p <= 1.0):
             raise ValueError(f"Dropout probability p must be in [0, 1], got {p!r}")
         self.p = float(p)
-        self._rng = _generator(rng, seed)
+        self._rng = _init.rng_or_seed(rng, seed)
 
     def forward(self, x: Any) -> Tensor:
         x = _as_tensor(x, "Dropout")
@@ -362,7 +354,7 @@ class BatchNorm1d(Module):
     σ²·N/(N − 1) for running_var. Gradients flow through μ and σ² (they depend on the batch)."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True) -> None:
-        self.num_features = _size(num_features, "num_features")
+        self.num_features = _init.positive_int(num_features, "num_features")
         if not eps > 0:
             raise ValueError(f"BatchNorm1d eps must be > 0, got {eps!r}")
         if not 0.0 <= momentum <= 1.0:
@@ -422,14 +414,14 @@ class TensorMLP(Sequential):
                  init: str | float | Callable | None = None, bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None,
                  dropout: float = 0.0, batchnorm: bool = False) -> None:
-        self.nin = _size(nin, "nin")
+        self.nin = _init.positive_int(nin, "nin")
         if isinstance(sizes, numbers.Integral):
             sizes = [int(sizes)]
-        sizes = [_size(s, "each layer size") for s in sizes]
+        sizes = [_init.positive_int(s, "each layer size") for s in sizes]
         if not sizes:
             raise ValueError("TensorMLP needs at least one layer size, e.g. TensorMLP(2, [4, 1])")
         self.sizes = sizes
-        gen = _generator(rng, seed)
+        gen = _init.rng_or_seed(rng, seed)
         if init is None:
             init = "he_uniform" if _activation_name(activation) in _RELU_FAMILY else "xavier_uniform"
         dims = [self.nin, *sizes]

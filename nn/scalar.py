@@ -92,16 +92,8 @@ def _activation(activation: str | Callable[[Value], Value], allow_softmax: bool)
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-def _size(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return int(n)
 
 
-def _generator(rng: int | np.random.Generator | None, seed: int | None) -> np.random.Generator:
-    if rng is not None and seed is not None:
-        raise ValueError("give either rng= or seed=, not both (rng also accepts an int seed)")
-    return _init.rng_from(seed if rng is None else rng)
 
 
 def _draw(init: str | float | Callable, shape: tuple[int, ...], rng: np.random.Generator, what: str) -> np.ndarray:
@@ -165,10 +157,10 @@ class Neuron(Module):
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None,
                  weights: Sequence[float] | None = None, bias: float | None = None) -> None:
-        self.nin = _size(nin, "nin")
+        self.nin = _init.positive_int(nin, "nin")
         self.activation, self._act = _activation(activation, allow_softmax=False)
         if weights is None or bias is None:
-            gen = _generator(rng, seed)
+            gen = _init.rng_or_seed(rng, seed)
         if weights is None:
             weights = _draw(init, (self.nin,), gen, "weight")
         if bias is None:
@@ -202,9 +194,9 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str | Callable[[Value], Value] = "tanh", *,
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
-        self.nin, self.nout = _size(nin, "nin"), _size(nout, "nout")
+        self.nin, self.nout = _init.positive_int(nin, "nin"), _init.positive_int(nout, "nout")
         self.activation, act = _activation(activation, allow_softmax=True)
-        gen = _generator(rng, seed)
+        gen = _init.rng_or_seed(rng, seed)
         W = _draw(init, (self.nin, self.nout), gen, "weight")
         b = _draw(bias_init, (self.nout,), gen, "bias")
         per_neuron = "linear" if act is None else activation
@@ -245,14 +237,14 @@ class MLP(Module):
                  output_activation: str | Callable[[Value], Value] = "linear", *,
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
-        self.nin = _size(nin, "nin")
+        self.nin = _init.positive_int(nin, "nin")
         if isinstance(sizes, numbers.Integral):
             sizes = [sizes]
-        sizes = [_size(s, "each layer size") for s in sizes]
+        sizes = [_init.positive_int(s, "each layer size") for s in sizes]
         if not sizes:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [4, 1])")
         self.sizes = sizes
-        gen = _generator(rng, seed)
+        gen = _init.rng_or_seed(rng, seed)
         dims = [self.nin, *sizes]
         last = len(sizes) - 1
         self.layers = [Layer(dims[i], dims[i + 1], activation if i < last else output_activation,
