@@ -137,19 +137,18 @@ UNARY_FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid",
 
 
 # --- n-ary scalar nodes (Value only: a neuron's weighted sum as one node, every edge kept) -----
-def _dot_f(m, *args):
-    n = len(args) // 2
-    total = sum(map(mul, args[:n], args[n:2 * n]), 0.0)
-    return total + args[-1] if len(args) % 2 else total
+# These take lists, not one argument per input: f(m, ws, xs, b) and df(m, y, ws, xs, b), with
+# the local derivatives in the order of the node's parents (w₁…wₙ, x₁…xₙ, then b if given).
+def _dot_f(m, ws, xs, b=None):
+    total = sum(map(mul, ws, xs), 0.0)
+    return total if b is None else total + b
 
 
-def _dot_df(m, y, *args):
-    n = len(args) // 2
-    locals_ = args[n:2 * n] + args[:n]
-    return locals_ + _ONE if len(args) % 2 else locals_
+def _dot_df(m, y, ws, xs, b=None):
+    return (*xs, *ws) if b is None else (*xs, *ws, 1.0)
 
 
-SUM = _register("sum", -1, lambda m, *xs: sum(xs, 0.0), lambda m, y, *xs: _ONE * len(xs),
+SUM = _register("sum", -1, lambda m, xs: sum(xs, 0.0), lambda m, y, xs: _ONE * len(xs),
                 "y = Σ xᵢ;  ∂y/∂xᵢ = 1")
 DOT = _register("dot", -1, _dot_f, _dot_df,
                 "y = Σ wᵢxᵢ (+ b);  ∂y/∂wᵢ = xᵢ, ∂y/∂xᵢ = wᵢ, ∂y/∂b = 1")

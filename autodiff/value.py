@@ -209,23 +209,23 @@ class Value:
         """Σ xᵢ as one node with an edge (local derivative 1) to every term.
 
         Unlike Python's ``sum``, which builds a chain as deep as the list is long."""
-        parents = tuple(v if v.__class__ is Value else _lift_or_raise(v) for v in values)
-        return _apply(ops.SUM, parents)
+        parents, data = _values(values, "Value.sum")
+        return _nary(ops.SUM, parents, (data,))
 
     @staticmethod
     def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
         """Σ wᵢxᵢ (+ b) as one node: a neuron's weighted sum, with an edge to every wᵢ, xᵢ (and b).
 
         Local derivatives: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1."""
-        ws = tuple(v if v.__class__ is Value else _lift_or_raise(v) for v in weights)
-        xs = tuple(v if v.__class__ is Value else _lift_or_raise(v) for v in inputs)
+        ws, wd = _values(weights, "Value.dot weights")
+        xs, xd = _values(inputs, "Value.dot inputs")
         if len(ws) != len(xs):
             raise ShapeError(f"Value.dot needs as many weights as inputs, got {len(ws)} weights "
                              f"and {len(xs)} inputs")
-        parents = ws + xs
-        if bias is not None:
-            parents += (bias if bias.__class__ is Value else _lift_or_raise(bias),)
-        return _apply(ops.DOT, parents)
+        if bias is None:
+            return _nary(ops.DOT, ws + xs, (wd, xd))
+        b = bias if bias.__class__ is Value else _lift_or_raise(bias, "Value.dot bias")
+        return _nary(ops.DOT, ws + xs + (b,), (wd, xd, b.data))
 
     # --- backward ------------------------------------------------------------------------------
     def backward(self, grad: float | None = None, *, check_finite: bool = False) -> None:
@@ -258,10 +258,45 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
 
 
-def _lift_or_raise(v) -> Value:
+def _values(items: Iterable, what: str) -> tuple:
+    """(a tuple of Values, their data); plain numbers become constant leaves. Anything else that
+    happens to have a ``.data`` is caught by ``_nary``'s check that the result is a float."""
+    items = tuple(items)
+    try:
+        return items, [v.data for v in items]
+    except AttributeError:
+        items = tuple(v if v.__class__ is Value else _lift_or_raise(v, what) for v in items)
+        return items, [v.data for v in items]
+
+
+def _nary(op: ops.Op, parents: tuple, args) -> Value:
+    """A node over many parents; ``args`` are the rule's list arguments (see ops.DOT)."""
+    try:
+        y = op.f(SCALAR, *args)
+    except TypeError:
+        y = None
+    if y.__class__ is not float:
+        bad = sorted({type(p).__name__ for p in parents if p.__class__ is not Value})
+        raise TypeError(f"Value.{op.name} needs Values or real numbers, got {', '.join(bad) or 'non-floats'}")
+    v = _new(Value)
+    v.data = y
+    v.grad = 0.0
+    v.label = ""
+    v.op = op.name
+    if _grad_enabled[0]:
+        v.parents = parents
+        v.local_grads = op.df(SCALAR, y, *args)
+    else:
+        v.parents = ()
+        v.local_grads = ()
+    return v
+
+
+def _lift_or_raise(v, what: str = "") -> Value:
     lifted = _lift(v)
     if lifted is None:
-        raise TypeError(f"expected a Value or a real number, got {type(v).__name__} {v!r:.60}")
+        where = f"{what}: " if what else ""
+        raise TypeError(f"{where}expected a Value or a real number, got {type(v).__name__} {v!r:.60}")
     return lifted
 
 
