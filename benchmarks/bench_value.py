@@ -41,6 +41,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, no install
 
+import nn
 from autodiff import Value, topological_order  # noqa: E402
 
 try:
@@ -165,52 +166,11 @@ def make_moons(n: int = N_POINTS, noise: float = NOISE, seed: int = SEED):
 
 
 # ----------------------------------------------------------------------------------------------
-# Our model.  LOCAL STAND-IN for nn.MLP (nn/scalar.py does not exist yet): same signature as
-# micrograd's, MLP(nin, nouts), ReLU hidden layers, linear output, parameters() ordered neuron by
-# neuron as [w..., b].  When nn.MLP lands, replace the line `OurMLP = LocalMLP` below by
-# `from nn import MLP as OurMLP` (and delete the three local classes).
+# Our model: nn.MLP (nn/scalar.py), micrograd's shape — ReLU hidden layers, linear output, each
+# neuron one Value.dot node, parameters() ordered neuron by neuron as [w..., b] like micrograd's.
 # ----------------------------------------------------------------------------------------------
-class LocalNeuron:
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
-        self.nonlin = nonlin
-
-    def __call__(self, x):
-        act = Value.dot(self.w, x, self.b)  # one n-ary node: Σ wᵢxᵢ + b
-        return act.relu() if self.nonlin else act
-
-    def parameters(self) -> list:
-        return self.w + [self.b]
-
-
-class LocalLayer:
-    def __init__(self, nin: int, nout: int, nonlin: bool = True) -> None:
-        self.neurons = [LocalNeuron(nin, nonlin) for _ in range(nout)]
-
-    def __call__(self, x) -> list:
-        return [n(x) for n in self.neurons]
-
-    def parameters(self) -> list:
-        return [p for n in self.neurons for p in n.parameters()]
-
-
-class LocalMLP:
-    def __init__(self, nin: int, nouts: list) -> None:
-        sizes = [nin] + list(nouts)
-        self.layers = [LocalLayer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1)
-                       for i in range(len(nouts))]
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self) -> list:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-
-OurMLP = LocalMLP  # <- the one line to change: `from nn import MLP as OurMLP`
+def OurMLP(nin: int, nouts: list):  # noqa: N802 (stands where micrograd's MLP class stands)
+    return nn.MLP(nin, nouts, activation="relu", output_activation="linear", seed=SEED)
 
 
 def _scalar(out):
@@ -568,7 +528,7 @@ def main(argv=None) -> int:
           f"({platform.python_implementation()}), {platform.machine()}, gc thresholds {gc.get_threshold()}, "
           f"numpy {np.__version__}, micrograd {_version('micrograd')};\n"
           "times are this process's CPU time (time.process_time), so other load on the machine does not count")
-    print(f"model: {'local LocalMLP (stand-in for nn.MLP)' if OurMLP is LocalMLP else OurMLP.__module__}")
+    print("model: nn.MLP (Value.dot neurons, ReLU hidden, linear output)")
     print()
 
     # 1 ---------------------------------------------------------------------------------------
