@@ -12,14 +12,14 @@ from .engine import BackwardStep, backward_steps, enable_grad, is_grad_enabled, 
 from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError
 from .functional import abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, step, tanh
 from .ops import OPS
-from .tensor import Tensor, affine, concatenate, maximum, minimum, stack
+from .tensor import Tensor, affine, concatenate, maximum, minimum, softmax_cross_entropy, stack
 from .value import Value
 from .viz import draw, draw_steps, explain, save_steps, trace_backward
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "Tensor", "affine", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
+    "Value", "Tensor", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",

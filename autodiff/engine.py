@@ -99,6 +99,13 @@ def backward(root, seed) -> None:
     if not root.parents:
         root._accumulate(seed)
         return
+    for parent in root.parents:
+        if parent.parents:
+            break
+    else:  # every parent a leaf (one op on inputs): nothing to sort
+        root.grad = seed
+        root._propagate()
+        return
     order = _interior_postorder(root, reset=True)
     root.grad = seed
     for node in reversed(order):

@@ -71,7 +71,7 @@ def _any_requires_grad(inputs: tuple) -> bool:
 
 def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
     """Run one tensor op: forward value now, and (if any input needs a gradient) the edge."""
-    xs = [t.data for t in inputs]
+    xs = [inputs[0].data] if len(inputs) == 1 else [t.data for t in inputs]
     try:
         y = op.f(*xs, *params)
     except ValueError as e:
@@ -292,20 +292,30 @@ class Tensor:
 
     # --- reductions ----------------------------------------------------------------------------
     def sum(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Σ over ``axis`` (all axes when None)."""
-        return apply(T.SUM, (self,), axis, keepdims)
+        """Σ over ``axis`` (an int, a tuple, or None for all axes)."""
+        return apply(T.SUM, (self,), T.norm_axes(axis, self.ndim), bool(keepdims))
 
     def mean(self, axis=None, keepdims: bool = False) -> Tensor:
         """(1/n) Σ over ``axis``."""
-        return apply(T.MEAN, (self,), axis, keepdims)
+        axes = T.norm_axes(axis, self.ndim)
+        n = T._count(self.shape, axes)
+        if n == 0:
+            raise ShapeError(f"mean() over an empty selection (shape {self.shape}, axis {axis}) is undefined")
+        return apply(T.MEAN, (self,), axes, bool(keepdims), n)
 
     def max(self, axis=None, keepdims: bool = False) -> Tensor:
         """Largest entry over ``axis``; ties share the gradient equally."""
-        return apply(T.MAX, (self,), axis, keepdims)
+        return self._extreme(T.MAX, axis, keepdims)
 
     def min(self, axis=None, keepdims: bool = False) -> Tensor:
         """Smallest entry over ``axis``; ties share the gradient equally."""
-        return apply(T.MIN, (self,), axis, keepdims)
+        return self._extreme(T.MIN, axis, keepdims)
+
+    def _extreme(self, op, axis, keepdims) -> Tensor:
+        axes = T.norm_axes(axis, self.ndim)
+        if self.data.size == 0:
+            raise ShapeError(f"{op.name}() of an empty tensor (shape {self.shape}) is undefined")
+        return apply(op, (self,), axes, bool(keepdims))
 
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         """(1/(n − ddof)) Σ (x − mean)², composed from primitives."""
@@ -364,10 +374,10 @@ class Tensor:
         self.grad = None
 
     def _vjps(self) -> list:
+        """∂L/∂parent for each parent (None where a parent needs no gradient)."""
         parents = self.parents
         if len(parents) == 1:
-            p = parents[0]
-            return self._op.vjp(self.grad, self.data, (p.data,), self._params, (True,))
+            return self._op.vjp(self.grad, self.data, (parents[0].data,), self._params, (True,))
         xs = [p.data for p in parents]
         needs = [p.requires_grad for p in parents]
         return self._op.vjp(self.grad, self.data, xs, self._params, needs)
@@ -376,11 +386,12 @@ class Tensor:
         if self.grad is None:
             return
         for parent, g in zip(self.parents, self._vjps()):
-            if g is not None:
-                if parent.grad is None and parent.parents and g.shape == parent.data.shape:
-                    parent.grad = g  # first contribution to an intermediate node: no copy, no add
-                else:
-                    parent._accumulate(g)
+            if g is None:
+                continue
+            if parent.grad is None and parent.parents and g.shape == parent.data.shape:
+                parent.grad = g  # first contribution to an intermediate node: no copy, no add
+            else:
+                parent._accumulate(g)
 
     def _contributions(self) -> list:
         if self.grad is None:
@@ -393,7 +404,8 @@ class Tensor:
                             f"shape {self.data.shape} (op {self.op or 'leaf'!r}); please report it")
         if self.grad is None:
             # a leaf's grad is the user's to modify in place: never alias another node's array
-            self.grad = np.array(g, dtype=self.data.dtype, copy=True) if not self.parents else g
+            self.grad = (g.copy() if g.dtype == self.data.dtype else g.astype(self.data.dtype)) \
+                if not self.parents else g
         elif not self.parents:
             self.grad += g
         else:
@@ -427,6 +439,34 @@ def affine(x, w, b=None) -> Tensor:
     if b is None:
         return _tensors((x, w), "affine")[0] @ w
     return apply(T.AFFINE, _tensors((x, w, b), "affine"))
+
+
+def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
+    """Cross-entropy of softmax(logits) against ``target``, as one node:
+
+        C = −s Σₙ Σ_c t_{nc} log softmax(zₙ)_c,   s = 1/N ("mean", N = rows) or 1 ("sum")
+
+    ``target``: integer class labels of shape logits.shape[:-1], or target weights (one-hot or
+    probabilities) of the logits' shape. Same numbers as log_softmax + pick + mean, one VJP
+    instead of four: ∂C/∂z = s(softmax(z) − onehot)."""
+    z = logits if logits.__class__ is Tensor else _tensors((logits,), "softmax_cross_entropy")[0]
+    if z.ndim == 0:
+        raise ShapeError("softmax_cross_entropy needs logits with a class axis, got a scalar")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind in "iu" and t.shape == z.shape[:-1]:
+        k = z.shape[-1]
+        if t.size and (t.min() < 0 or t.max() >= k):
+            raise ValueError(f"softmax_cross_entropy: labels must be in 0..{k - 1}, got {int(t.min())}..{int(t.max())}")
+    elif t.dtype.kind in "biuf" and t.shape == z.shape:
+        t = t.astype(z.dtype, copy=False)
+    else:
+        raise ShapeError(f"softmax_cross_entropy: logits of shape {z.shape} need integer labels of shape "
+                         f"{z.shape[:-1]} or targets of shape {z.shape}, got {t.dtype} {t.shape}")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    rows = z.size // z.shape[-1] if z.shape[-1] else 0
+    scale = 1.0 / rows if reduction == "mean" and rows else 1.0
+    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale)
 
 
 def maximum(a, b) -> Tensor:

@@ -56,6 +56,8 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
+    if extra == 1 and g.shape[1:] == shape:  # a bias (k,) added to rows (n, k): the usual case
+        return g.sum(axis=0)
     if extra:
         g = g.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
@@ -99,18 +101,22 @@ EW = {name: elementwise(op) for name, op in ops.OPS.items() if op.arity > 0}
 
 # --- matmul -----------------------------------------------------------------------------------
 def _matmul_f(a, b):
+    try:
+        return a @ b
+    except ValueError:
+        raise _matmul_error(a, b) from None
+
+
+def _matmul_error(a, b) -> ShapeError:
+    """Why numpy refused a @ b, in the words of the shapes."""
     if a.ndim == 0 or b.ndim == 0:
-        raise ShapeError(f"cannot matmul shapes {a.shape} @ {b.shape}: both operands need at least "
-                         "one dimension (use * to scale by a scalar)")
+        return ShapeError(f"cannot matmul shapes {a.shape} @ {b.shape}: both operands need at least "
+                          "one dimension (use * to scale by a scalar)")
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
-        raise ShapeError(f"cannot matmul {a.shape} @ {b.shape}: inner sizes {k_a} and {k_b} differ")
-    try:
-        return a @ b
-    except ValueError as e:  # batch dimensions that do not broadcast
-        raise ShapeError(f"cannot matmul {a.shape} @ {b.shape}: batch dimensions do not broadcast "
-                         f"({e})") from None
+        return ShapeError(f"cannot matmul {a.shape} @ {b.shape}: inner sizes {k_a} and {k_b} differ")
+    return ShapeError(f"cannot matmul {a.shape} @ {b.shape}: batch dimensions do not broadcast")
 
 
 def _matmul_vjp(g, y, xs, params, needs):
@@ -190,44 +196,45 @@ RESHAPE = _register("reshape", _reshape_f,
 
 
 # --- reductions -------------------------------------------------------------------------------
-def _norm_axis(axis, ndim):
+# Tensor methods pass ``axes`` already normalised by ``norm_axes``: None (every axis) or a tuple
+# of non-negative ints, so the rules below never re-validate.
+def norm_axes(axis, ndim):
+    """None, or a sorted tuple of distinct non-negative axes; ShapeError for an axis out of range."""
     if axis is None:
-        return tuple(range(ndim))
+        return None
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise ShapeError(f"an axis must be an int, got {a!r}")
         if not -ndim <= a < ndim:
             raise ShapeError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
         out.append(int(a) % ndim)
-    return tuple(out)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"axis {axis} repeats an axis")
+    return tuple(sorted(out))
 
 
-def _expand(g, x_shape, axis, keepdims):
+def _norm_axis(axis, ndim):
+    """Every reduced axis as a tuple (all of them for None)."""
+    axes = norm_axes(axis, ndim)
+    return tuple(range(ndim)) if axes is None else axes
+
+
+def _kept_shape(x_shape, axes):
+    return tuple(1 if axes is None or i in axes else n for i, n in enumerate(x_shape))
+
+
+def _expand(g, x_shape, axes, keepdims):
     """Put the reduced axes back (size 1) so g broadcasts against the input."""
-    if keepdims:
-        return g
-    if axis is None:
-        return np.reshape(g, (1,) * len(x_shape))
-    return np.expand_dims(g, _norm_axis(axis, len(x_shape)))
+    return g if keepdims else g.reshape(_kept_shape(x_shape, axes))
 
 
-def _reduction(fn, name):
-    def f(x, axis, keepdims):
-        _norm_axis(axis, x.ndim)  # a clear ShapeError for a bad axis, before numpy's
-        if x.size == 0 and name in ("max", "min"):
-            raise ShapeError(f"{name}() of an empty tensor (shape {x.shape}) is undefined")
-        return fn(x, axis=axis, keepdims=keepdims)
-    return f
-
-
-def _sum_vjp(g, y, xs, params, needs):
-    x = xs[0]
-    axis, keepdims = params
-    return [np.broadcast_to(_expand(g, x.shape, axis, keepdims), x.shape)]
-
-
-SUM = _register("sum", _reduction(np.sum, "sum"), _sum_vjp,
-                "y = Σ x (over axis);  ∂L/∂x = G broadcast back")
+def _spread(g, x_shape, axes, keepdims):
+    """g (reduced over ``axes``) copied back out to the input's shape."""
+    out = np.empty(x_shape, dtype=g.dtype)
+    out[...] = _expand(g, x_shape, axes, keepdims)
+    return out
 
 
 def _count(shape, axis):
@@ -237,28 +244,27 @@ def _count(shape, axis):
     return n
 
 
-def _mean_vjp(g, y, xs, params, needs):
-    x = xs[0]
-    axis, keepdims = params
-    return [np.broadcast_to(_expand(g, x.shape, axis, keepdims) / _count(x.shape, axis), x.shape)]
+SUM = _register("sum", lambda x, axes, keepdims: x.sum(axis=axes, keepdims=keepdims),
+                lambda g, y, xs, params, needs: [_spread(g, xs[0].shape, *params)],
+                "y = Σ x (over axis);  ∂L/∂x = G broadcast back")
 
-
-MEAN = _register("mean", _reduction(np.mean, "mean"), _mean_vjp, "y = (1/n) Σ x;  ∂L/∂x = G/n broadcast back")
+MEAN = _register("mean", lambda x, axes, keepdims, n: x.sum(axis=axes, keepdims=keepdims) / n,
+                 lambda g, y, xs, params, needs: [_spread(g / params[2], xs[0].shape, *params[:2])],
+                 "y = (1/n) Σ x;  ∂L/∂x = G/n broadcast back")
 
 
 def _extreme_vjp(g, y, xs, params, needs):
     # ties share the gradient equally (as HIPS autograd and torch.amax)
     x = xs[0]
-    axis, keepdims = params
-    y_full = _expand(y, x.shape, axis, keepdims)
-    mask = (x == y_full).astype(g.dtype)
-    share = mask / mask.sum(axis=_norm_axis(axis, x.ndim), keepdims=True)
-    return [share * _expand(g, x.shape, axis, keepdims)]
+    axes, keepdims = params
+    mask = x == _expand(y, x.shape, axes, keepdims)
+    share = mask / mask.sum(axis=axes, keepdims=True)
+    return [share * _expand(g, x.shape, axes, keepdims)]
 
 
-MAX = _register("max", _reduction(np.max, "max"), _extreme_vjp,
+MAX = _register("max", lambda x, axes, keepdims: x.max(axis=axes, keepdims=keepdims), _extreme_vjp,
                 "y = max x;  ∂y/∂xᵢ = 1/k for the k maximal entries, else 0")
-MIN = _register("min", _reduction(np.min, "min"), _extreme_vjp,
+MIN = _register("min", lambda x, axes, keepdims: x.min(axis=axes, keepdims=keepdims), _extreme_vjp,
                 "y = min x;  ∂y/∂xᵢ = 1/k for the k minimal entries, else 0")
 
 
@@ -322,25 +328,26 @@ STACK = _register("stack", _join(np.stack, "stack"), _stack_vjp,
 
 # --- softmax family (numerically stable: shift by the max first) ------------------------------
 def _logsumexp(x, axis, keepdims=True):
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
-    return out if keepdims else np.squeeze(out, axis=axis)
+    m = x.max(axis=axis, keepdims=True)
+    if not np.isfinite(m).all():  # rows of ±inf: shift by 0 there instead (inf − inf is NaN)
+        m = np.where(np.isfinite(m), m, 0.0)
+    out = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+    return out if keepdims else out.squeeze(axis)
 
 
 def _softmax_f(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 SOFTMAX = _register(
     "softmax", _softmax_f,
-    lambda g, y, xs, params, needs: [y * (g - np.sum(g * y, axis=params[0], keepdims=True))],
+    lambda g, y, xs, params, needs: [y * (g - (g * y).sum(axis=params[0], keepdims=True))],
     "yᵢ = e^{xᵢ}/Σⱼe^{xⱼ};  ∂L/∂xᵢ = yᵢ(Gᵢ − Σⱼ Gⱼyⱼ)")
 
 LOG_SOFTMAX = _register(
     "log_softmax", lambda x, axis: x - _logsumexp(x, axis),
-    lambda g, y, xs, params, needs: [g - np.exp(y) * np.sum(g, axis=params[0], keepdims=True)],
+    lambda g, y, xs, params, needs: [g - np.exp(y) * g.sum(axis=params[0], keepdims=True)],
     "yᵢ = xᵢ − log Σⱼe^{xⱼ};  ∂L/∂xᵢ = Gᵢ − softmax(x)ᵢ Σⱼ Gⱼ")
 
 
@@ -354,3 +361,29 @@ def _lse_vjp(g, y, xs, params, needs):
 
 LOGSUMEXP = _register("logsumexp", lambda x, axis, keepdims: _logsumexp(x, axis, keepdims), _lse_vjp,
                       "y = log Σ e^{xᵢ};  ∂y/∂xᵢ = softmax(x)ᵢ")
+
+
+# --- softmax cross-entropy as one node (the classifier's loss: one pass forward, one back) ----
+def _sce_f(z, target, scale):
+    logp = z - _logsumexp(z, -1)
+    if target.dtype.kind in "iu":  # integer labels, one per row
+        picked = np.take_along_axis(logp, target[..., None], axis=-1)
+        return np.asarray(-picked.sum() * scale)
+    return np.asarray(-(target * logp).sum() * scale)
+
+
+def _sce_vjp(g, y, xs, params, needs):
+    z = xs[0]
+    target, scale = params
+    p = _softmax_f(z, -1)
+    if target.dtype.kind in "iu":  # ∂C/∂z = s(softmax − onehot)
+        at_label = np.take_along_axis(p, target[..., None], axis=-1)
+        np.put_along_axis(p, target[..., None], at_label - 1.0, axis=-1)
+        return [p * (g * scale)]
+    # targets t need not sum to 1: ∂C/∂z = s(softmax · Σ_c t_c − t)
+    return [(p * target.sum(axis=-1, keepdims=True) - target) * (g * scale)]
+
+
+SOFTMAX_CROSS_ENTROPY = _register(
+    "softmax_cross_entropy", _sce_f, _sce_vjp,
+    "C = −s Σₙ Σ_c t_{nc} log softmax(zₙ)_c  (s = 1/N for the mean);  ∂C/∂z_{nc} = s(softmax(zₙ)_c Σ_c' t_{nc'} − t_{nc})")

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import Tensor, Value
+from autodiff import Tensor, Value, softmax_cross_entropy
 from autodiff.errors import ShapeError
 
 from .activations import log_softmax
@@ -338,12 +338,15 @@ def cross_entropy_with_logits(logits: Any, target: Any, *, reduction: str = "mea
     _nonempty(z, what)
     kind, t = _labels_or_onehot(z, target, what)
     if isinstance(z, Tensor):
-        logp = log_softmax(z, axis=-1)
-    else:
-        logp = np.empty(z.shape, dtype=object)
-        for idx in np.ndindex(*z.shape[:-1]):
-            for c, v in enumerate(log_softmax(list(z[idx]))):
-                logp[idx + (c,)] = v
+        if reduction not in ("mean", "sum"):
+            _reduce(z, 1, reduction, what)  # the usual message for a bad reduction
+        # one node for log_softmax + pick + mean: the same numbers, a quarter of the overhead
+        return softmax_cross_entropy(z if z.ndim > 1 else z.reshape(1, -1),
+                                     t if z.ndim > 1 else t.reshape((1,) + t.shape), reduction)
+    logp = np.empty(z.shape, dtype=object)
+    for idx in np.ndindex(*z.shape[:-1]):
+        for c, v in enumerate(log_softmax(list(z[idx]))):
+            logp[idx + (c,)] = v
     return _cross_entropy(logp, kind, t, reduction, what)
 
 

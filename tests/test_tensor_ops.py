@@ -416,6 +416,16 @@ add_rows("tanh layer + mse", lambda x, w, b: ((x @ w + b).tanh() - 0.5).__pow__(
 add_rows("cross-entropy", lambda z: -(z.log_softmax(axis=1)[np.arange(4), np.array([0, 2, 1, 2])]).mean(),
          lambda z: -anp.mean((z - a_logsumexp(z, 1, True))[np.arange(4), np.array([0, 2, 1, 2])]),
          lambda z: torch.nn.functional.cross_entropy(z, torch.tensor([0, 2, 1, 2])), [(4, 3)], real)
+SOFT_TARGETS = np.array([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0], [0.0, 0.6, 0.4], [0.1, 0.1, 0.8]])
+add_rows("softmax_cross_entropy(labels)",
+         lambda z: autodiff.softmax_cross_entropy(z, np.array([0, 2, 1, 2])),
+         lambda z: -anp.mean((z - a_logsumexp(z, 1, True))[np.arange(4), np.array([0, 2, 1, 2])]),
+         lambda z: torch.nn.functional.cross_entropy(z, torch.tensor([0, 2, 1, 2])), [(4, 3)], real)
+add_rows("softmax_cross_entropy(targets, sum)",
+         lambda z: autodiff.softmax_cross_entropy(z, SOFT_TARGETS, reduction="sum"),
+         lambda z: -anp.sum(SOFT_TARGETS * (z - a_logsumexp(z, 1, True))),
+         lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(SOFT_TARGETS), reduction="sum"),
+         [(4, 3)], real)
 add_rows("normalise", lambda x: (x - x.mean(axis=0)) / (x.var(axis=0) + 1e-5).sqrt(),
          lambda x: (x - anp.mean(x, axis=0)) / anp.sqrt(anp.var(x, axis=0) + 1e-5),
          lambda x: (x - x.mean(0)) / (x.var(0, correction=0) + 1e-5).sqrt(), [(6, 3)], real)
