@@ -364,11 +364,17 @@ LOGSUMEXP = _register("logsumexp", lambda x, axis, keepdims: _logsumexp(x, axis,
 
 
 # --- softmax cross-entropy as one node (the classifier's loss: one pass forward, one back) ----
+def _rows_and_labels(x, labels):
+    """x as (rows, K) and the labels flat, for picking x[n, labels[n]] by plain fancy indexing."""
+    flat = labels.reshape(-1)
+    return x.reshape(flat.size, x.shape[-1]), np.arange(flat.size), flat
+
+
 def _sce_f(z, target, scale):
     logp = z - _logsumexp(z, -1)
     if target.dtype.kind in "iu":  # integer labels, one per row
-        picked = np.take_along_axis(logp, target[..., None], axis=-1)
-        return np.asarray(-picked.sum() * scale)
+        rows, n, labels = _rows_and_labels(logp, target)
+        return np.asarray(-rows[n, labels].sum() * scale)
     return np.asarray(-(target * logp).sum() * scale)
 
 
@@ -377,8 +383,8 @@ def _sce_vjp(g, y, xs, params, needs):
     target, scale = params
     p = _softmax_f(z, -1)
     if target.dtype.kind in "iu":  # ∂C/∂z = s(softmax − onehot)
-        at_label = np.take_along_axis(p, target[..., None], axis=-1)
-        np.put_along_axis(p, target[..., None], at_label - 1.0, axis=-1)
+        rows, n, labels = _rows_and_labels(p, target)
+        rows[n, labels] -= 1.0  # rows is a view of p
         return [p * (g * scale)]
     # targets t need not sum to 1: ∂C/∂z = s(softmax · Σ_c t_c − t)
     return [(p * target.sum(axis=-1, keepdims=True) - target) * (g * scale)]
