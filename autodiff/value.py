@@ -3,7 +3,8 @@
 Every Value records its ``parents`` and, on each edge, the local derivative ∂self/∂parent
 (``local_grads``), computed at forward time from the op table. Because the edges hold numbers,
 not closures, a graph has no reference cycles: it is freed by reference counting the moment the
-last output is dropped, and Python's cycle collector never has to walk it.
+last output is dropped, and Python's cycle collector never has to collect it (it still scans the
+live nodes now and then while a large graph is being built: ~12% of a training step).
 """
 
 from __future__ import annotations
