@@ -3,7 +3,8 @@
 A module finds its parts by looking at its own attributes, in the order they were first
 assigned (``vars(self)``), exactly as a student reads the ``__init__``:
 
-  * a **parameter** is a ``Value`` (scalar models) or a ``Tensor`` with ``requires_grad=True``;
+  * a **parameter** is a ``Value`` (scalar models) or a leaf float ``Tensor`` (trainable when
+    ``requires_grad=True``, frozen otherwise — still saved and loaded);
   * a **submodule** is a ``Module``;
   * a list or tuple of those (nested lists too) is walked item by item, named ``name.0``, ``name.1``…;
   * attributes whose name starts with ``_`` are private and never walked;
@@ -67,7 +68,10 @@ class IncompatibleKeys(NamedTuple):
 def _is_parameter(obj: Any) -> bool:
     if isinstance(obj, Value):
         return True
-    return Tensor is not None and isinstance(obj, Tensor) and obj.requires_grad
+    # a leaf float Tensor, frozen or not: freezing (requires_grad=False) must not drop it from
+    # state_dict and the saved file; optimizers skip parameters whose grad is None
+    return (Tensor is not None and isinstance(obj, Tensor) and not obj.parents
+            and obj.dtype.kind == "f")
 
 
 def _members(obj: Any, name: str) -> Iterator[tuple[str, str, Any]]:
@@ -189,7 +193,7 @@ class Module:
         return [m for _, m in self.named_modules()]
 
     def named_parameters(self) -> list[tuple[str, Any]]:
-        """Every parameter (Value, or Tensor with requires_grad) as (dotted name, parameter), each once.
+        """Every parameter (Value, or leaf float Tensor) as (dotted name, parameter), each once.
 
         In attribute order, depth first: a submodule's parameters come where it was assigned."""
         out: list[tuple[str, Any]] = []

@@ -359,26 +359,26 @@ def test_repr_shows_the_architecture():
 
 # --- Tensor parameters (the Tensor node) ---------------------------------------------------------------------
 @needs_tensor
-def test_tensor_parameters_need_requires_grad():
+def test_frozen_tensors_stay_parameters_and_are_saved():
     class Affine(Module):
         def __init__(self):
             self.W = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
             self.b = Tensor(np.zeros(2), requires_grad=True)
-            self.const = Tensor(np.ones(2))  # no requires_grad: a constant, not a parameter
+            self.frozen = Tensor(np.ones(2))  # requires_grad=False: a frozen parameter (as PyTorch)
             self.register_buffer("running_mean", np.zeros(2))
 
         def forward(self, x):
-            return x @ self.W + self.b
+            return x @ self.W + self.b * self.frozen
 
     m = Affine()
-    assert [n for n, _ in m.named_parameters()] == ["W", "b"]
-    assert m.num_parameters() == 8
+    assert [n for n, _ in m.named_parameters()] == ["W", "b", "frozen"]
+    assert m.num_parameters() == 10
     m(Tensor(np.ones((4, 3)))).sum().backward()
-    assert m.W.grad is not None
+    assert m.W.grad is not None and m.frozen.grad is None
     m.zero_grad()
     assert m.W.grad is None and m.b.grad is None
     state = m.state_dict()
-    assert list(state) == ["W", "b", "running_mean"]
+    assert list(state) == ["W", "b", "frozen", "running_mean"]
     state["W"][0, 0] = 100.0
     assert m.W.data[0, 0] == 0.0
 
