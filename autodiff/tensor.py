@@ -383,29 +383,36 @@ class Tensor:
         return self._op.vjp(self.grad, self.data, xs, self._params, needs)
 
     def _propagate(self) -> None:
-        if self.grad is None:
+        G = self.grad
+        if G is None:
             return
-        for parent, g in zip(self.parents, self._vjps()):
+        grads = self._vjps()
+        shared = len(grads) == 2 and grads[0] is grads[1]
+        for parent, g in zip(self.parents, grads):
             if g is None:
                 continue
             if parent.grad is None and parent.parents and g.shape == parent.data.shape:
                 parent.grad = g  # first contribution to an intermediate node: no copy, no add
             else:
-                parent._accumulate(g)
+                # a VJP returns G itself, a view of it, or a fresh array: only a fresh one that
+                # no other parent received may become a leaf's grad without a copy
+                parent._accumulate(g, fresh=g is not G and g.base is None and not shared)
 
     def _contributions(self) -> list:
         if self.grad is None:
             return []
         return [(p, g) for p, g in zip(self.parents, self._vjps()) if g is not None]
 
-    def _accumulate(self, g: np.ndarray) -> None:
+    def _accumulate(self, g: np.ndarray, fresh: bool = False) -> None:
         if g.shape != self.data.shape:  # a VJP rule must return its input's shape: never guess
             raise GradError(f"internal error: a gradient of shape {g.shape} arrived at a tensor of "
                             f"shape {self.data.shape} (op {self.op or 'leaf'!r}); please report it")
         if self.grad is None:
             # a leaf's grad is the user's to modify in place: never alias another node's array
-            self.grad = (g.copy() if g.dtype == self.data.dtype else g.astype(self.data.dtype)) \
-                if not self.parents else g
+            if self.parents or (fresh and g.dtype == self.data.dtype):
+                self.grad = g
+            else:
+                self.grad = g.astype(self.data.dtype)  # a copy, always: see _propagate
         elif not self.parents:
             self.grad += g
         else:
@@ -436,9 +443,12 @@ def affine(x, w, b=None) -> Tensor:
     """X @ W + b as one node (a dense layer's pre-activation, W of shape (nin, nout)).
 
     Same numbers as ``x @ w + b``, one node and one VJP instead of two."""
+    if x.__class__ is not Tensor or w.__class__ is not Tensor or (b is not None and b.__class__ is not Tensor):
+        x, w, *rest = _tensors((x, w) if b is None else (x, w, b), "affine")
+        b = rest[0] if rest else None
     if b is None:
-        return _tensors((x, w), "affine")[0] @ w
-    return apply(T.AFFINE, _tensors((x, w, b), "affine"))
+        return x @ w
+    return apply(T.AFFINE, (x, w, b))
 
 
 def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
