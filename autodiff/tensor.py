@@ -357,7 +357,7 @@ class Tensor:
                 raise GradError(f"grad can be implicitly created only for scalar outputs, and this "
                                 f"tensor has shape {self.shape}: call .sum() or .mean() first, or "
                                 f"pass backward(grad) with an array of shape {self.shape}")
-            seed = np.ones_like(self.data)
+            seed = np.ones(self.data.shape, self.data.dtype)
         else:
             seed = grad.data if isinstance(grad, Tensor) else grad
             if seed.__class__ is not np.ndarray or seed.dtype != np.float64:
@@ -476,7 +476,7 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     rows = z.size // z.shape[-1] if z.shape[-1] else 0
     scale = 1.0 / rows if reduction == "mean" and rows else 1.0
-    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale)
+    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale, [])  # [] receives log-softmax(z)
 
 
 def maximum(a, b) -> Tensor:

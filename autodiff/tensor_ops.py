@@ -370,8 +370,9 @@ def _rows_and_labels(x, labels):
     return x.reshape(flat.size, x.shape[-1]), np.arange(flat.size), flat
 
 
-def _sce_f(z, target, scale):
+def _sce_f(z, target, scale, saved):
     logp = z - _logsumexp(z, -1)
+    saved[:] = [logp]  # the backward's softmax is exp(logp): no second max/exp/sum/divide
     if target.dtype.kind in "iu":  # integer labels, one per row
         rows, n, labels = _rows_and_labels(logp, target)
         return np.asarray(-rows[n, labels].sum() * scale)
@@ -379,9 +380,8 @@ def _sce_f(z, target, scale):
 
 
 def _sce_vjp(g, y, xs, params, needs):
-    z = xs[0]
-    target, scale = params
-    p = _softmax_f(z, -1)
+    target, scale, saved = params
+    p = np.exp(saved[0]) if saved else _softmax_f(xs[0], -1)
     if target.dtype.kind in "iu":  # ∂C/∂z = s(softmax − onehot)
         rows, n, labels = _rows_and_labels(p, target)
         rows[n, labels] -= 1.0  # rows is a view of p
