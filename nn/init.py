@@ -38,6 +38,17 @@ __all__ = [
 ]
 
 
+def draw(init: str | float | Callable, shape: tuple[int, ...], rng: np.random.Generator, what: str) -> np.ndarray:
+    """Initial values of ``shape`` from ``init`` (a name here, a number, or ``f(shape, rng=...)``),
+    checked: the right shape and finite, or an error naming ``what`` (a weight, a bias)."""
+    arr = np.asarray(get(init)(shape, rng=rng), dtype=np.float64)
+    if arr.shape != shape:
+        raise ShapeError(f"the {what} initialiser returned shape {arr.shape}, expected {shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"the {what} initialiser returned NaN or infinite values")
+    return arr
+
+
 def rng_or_seed(rng: int | np.random.Generator | None, seed: int | None) -> np.random.Generator:
     """The generator a layer draws from, given its ``rng=`` or ``seed=`` (not both)."""
     if rng is not None and seed is not None:

@@ -49,13 +49,6 @@ def _as_tensor(x: Any, who: str) -> Tensor:
         raise TypeError(f"{who} takes a Tensor or an array of numbers, got {type(x).__name__}: {e}") from None
 
 
-def _draw(init: str | float | Callable, shape: tuple[int, ...], rng: np.random.Generator, what: str) -> np.ndarray:
-    arr = np.asarray(_init.get(init)(shape, rng=rng), dtype=np.float64)
-    if arr.shape != shape:
-        raise ShapeError(f"the {what} initialiser returned shape {arr.shape}, expected {shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"the {what} initialiser returned NaN or infinite values")
-    return arr
 
 
 # --- the dense layer --------------------------------------------------------------------------
@@ -72,8 +65,8 @@ class Linear(Module):
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
         self.nin, self.nout = _init.positive_int(nin, "nin"), _init.positive_int(nout, "nout")
         gen = _init.rng_or_seed(rng, seed)
-        self.W = Tensor(_draw(init, (self.nin, self.nout), gen, "weight"), requires_grad=True, label="W")
-        self.b = (Tensor(_draw(bias_init, (self.nout,), gen, "bias"), requires_grad=True, label="b")
+        self.W = Tensor(_init.draw(init, (self.nin, self.nout), gen, "weight"), requires_grad=True, label="W")
+        self.b = (Tensor(_init.draw(bias_init, (self.nout,), gen, "bias"), requires_grad=True, label="b")
                   if bias else None)
 
     def forward(self, x: Any) -> Tensor:

@@ -96,13 +96,6 @@ def _activation(activation: str | Callable[[Value], Value], allow_softmax: bool)
 
 
 
-def _draw(init: str | float | Callable, shape: tuple[int, ...], rng: np.random.Generator, what: str) -> np.ndarray:
-    arr = np.asarray(_init.get(init)(shape, rng=rng), dtype=np.float64)
-    if arr.shape != shape:
-        raise ShapeError(f"the {what} initialiser returned shape {arr.shape}, expected {shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"the {what} initialiser returned NaN or infinite values")
-    return arr
 
 
 def _inputs(x: Any, nin: int, who: str) -> list[Value]:
@@ -162,9 +155,9 @@ class Neuron(Module):
         if weights is None or bias is None:
             gen = _init.rng_or_seed(rng, seed)
         if weights is None:
-            weights = _draw(init, (self.nin,), gen, "weight")
+            weights = _init.draw(init, (self.nin,), gen, "weight")
         if bias is None:
-            bias = float(_draw(bias_init, (1,), gen, "bias")[0])
+            bias = float(_init.draw(bias_init, (1,), gen, "bias")[0])
         weights = [float(w) for w in weights]
         if len(weights) != self.nin:
             raise ShapeError(f"Neuron({self.nin}) needs {self.nin} weights, got {len(weights)}")
@@ -197,8 +190,8 @@ class Layer(Module):
         self.nin, self.nout = _init.positive_int(nin, "nin"), _init.positive_int(nout, "nout")
         self.activation, act = _activation(activation, allow_softmax=True)
         gen = _init.rng_or_seed(rng, seed)
-        W = _draw(init, (self.nin, self.nout), gen, "weight")
-        b = _draw(bias_init, (self.nout,), gen, "bias")
+        W = _init.draw(init, (self.nin, self.nout), gen, "weight")
+        b = _init.draw(bias_init, (self.nout,), gen, "bias")
         per_neuron = "linear" if act is None else activation
         self.neurons = [Neuron(self.nin, per_neuron, weights=W[:, j], bias=b[j]) for j in range(self.nout)]
         self._softmax = act is None
