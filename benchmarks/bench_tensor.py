@@ -90,7 +90,24 @@ def sgd(params: list, grads: list) -> None:
 
 
 # --- the five implementations: fb(X, t) -> loss (forward + backward), then step() --------------
-class NumpyMLP:
+class NumpyUpdates:
+    """The shared optimizer steps for libraries whose parameters and grads are numpy arrays:
+    ``arrays()`` and ``grads()`` (self.p / self.g unless a node library overrides them)."""
+
+    def arrays(self) -> list:
+        return self.p
+
+    def grads(self) -> list:
+        return self.g
+
+    def adam(self) -> None:
+        self.opt.step(self.arrays(), self.grads())
+
+    def sgd(self) -> None:
+        sgd(self.arrays(), self.grads())
+
+
+class NumpyMLP(NumpyUpdates):
     """The floor: hand-written forward and backward with explicit delta rules."""
 
     name = "numpy (hand-written)"
@@ -135,17 +152,8 @@ class NumpyMLP:
         self.g = grads
         return float(loss)
 
-    def grads(self) -> list:
-        return self.g
 
-    def adam(self) -> None:
-        self.opt.step(self.p, self.g)
-
-    def sgd(self) -> None:
-        sgd(self.p, self.g)
-
-
-class OursMLP:
+class OursMLP(NumpyUpdates):
     name = "ours (autodiff.Tensor)"
 
     def __init__(self, params: list, act: str, loss: str) -> None:
@@ -170,17 +178,14 @@ class OursMLP:
         loss.backward()
         return loss.item()
 
+    def arrays(self) -> list:
+        return [q.data for q in self.p]
+
     def grads(self) -> list:
         return [q.grad for q in self.p]
 
-    def adam(self) -> None:
-        self.opt.step([q.data for q in self.p], [q.grad for q in self.p])
 
-    def sgd(self) -> None:
-        sgd([q.data for q in self.p], [q.grad for q in self.p])
-
-
-class AutogradMLP:
+class AutogradMLP(NumpyUpdates):
     name = "HIPS autograd"
 
     def __init__(self, params: list, act: str, loss: str) -> None:
@@ -211,17 +216,8 @@ class AutogradMLP:
         loss, self.g = self.vg(self.p, X, t)
         return float(loss)
 
-    def grads(self) -> list:
-        return self.g
 
-    def adam(self) -> None:
-        self.opt.step(self.p, self.g)
-
-    def sgd(self) -> None:
-        sgd(self.p, self.g)
-
-
-class MyGradMLP:
+class MyGradMLP(NumpyUpdates):
     name = "MyGrad"
 
     def __init__(self, params: list, act: str, loss: str) -> None:
@@ -250,14 +246,11 @@ class MyGradMLP:
         loss.backward()
         return loss.item()
 
+    def arrays(self) -> list:
+        return [q.data for q in self.p]
+
     def grads(self) -> list:
         return [q.grad for q in self.p]
-
-    def adam(self) -> None:
-        self.opt.step([q.data for q in self.p], [q.grad for q in self.p])
-
-    def sgd(self) -> None:
-        sgd([q.data for q in self.p], [q.grad for q in self.p])
 
 
 class TorchMLP:

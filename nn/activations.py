@@ -125,6 +125,20 @@ def _values(x: Sequence, what: str) -> list[Value]:
     return vs
 
 
+def _tensor_or_shifted(x: Any, name: str) -> Tensor | list[Value]:
+    """A Tensor (arrays become one), or the list of Values shifted by their max data value m
+    (a constant, so the shift adds no gradient path: zᵢ − m)."""
+    if isinstance(x, np.ndarray):
+        return Tensor(x)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Value):
+        raise TypeError(f"{name} needs a vector: a Tensor or a list of Values, got a single Value")
+    vs = _values(x, name)
+    m = max(v.data for v in vs)
+    return [v - m for v in vs]
+
+
 def softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
     """σ(i, z) = e^{zᵢ}/Σⱼ e^{zⱼ}  (seed 001), along ``axis`` of a Tensor or over a list of Values.
 
@@ -132,15 +146,10 @@ def softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
     overflow). m is a constant: the shift cancels, so no gradient flows through it. Seed 003's
     version adds δ = 10⁻⁹ to the denominator; with the shift the denominator is ≥ 1 and we leave
     it out. Jacobian: ∂σᵢ/∂zⱼ = σᵢ(δᵢⱼ − σⱼ)."""
-    if isinstance(x, np.ndarray):
-        x = Tensor(x)
+    x = _tensor_or_shifted(x, "softmax")
     if isinstance(x, Tensor):
         return x.softmax(axis=axis)
-    if isinstance(x, Value):
-        raise TypeError("softmax needs a vector: a Tensor or a list of Values, got a single Value")
-    vs = _values(x, "softmax")
-    m = max(v.data for v in vs)
-    exps = [(v - m).exp() for v in vs]
+    exps = [v.exp() for v in x]
     total = Value.sum(exps)
     return [e / total for e in exps]
 
@@ -150,15 +159,9 @@ def log_softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
 
     The log of a probability without ever forming a probability that could underflow to 0;
     cross-entropy from logits is built on it. ∂/∂zⱼ log σᵢ = δᵢⱼ − σⱼ."""
-    if isinstance(x, np.ndarray):
-        x = Tensor(x)
-    if isinstance(x, Tensor):
-        return x.log_softmax(axis=axis)
-    if isinstance(x, Value):
-        raise TypeError("log_softmax needs a vector: a Tensor or a list of Values, got a single Value")
-    vs = _values(x, "log_softmax")
-    m = max(v.data for v in vs)
-    shifted = [v - m for v in vs]
+    shifted = _tensor_or_shifted(x, "log_softmax")
+    if isinstance(shifted, Tensor):
+        return shifted.log_softmax(axis=axis)
     log_total = Value.sum([s.exp() for s in shifted]).log()
     return [s - log_total for s in shifted]
 
