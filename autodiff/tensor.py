@@ -15,12 +15,15 @@ import numpy as np
 
 from . import engine
 from . import tensor_ops as T
-from .errors import DomainError, GradError, ShapeError
+from .errors import AutodiffError, DomainError, GradError, ShapeError
 from .mathns import ARRAY
 
 _new = object.__new__
 _grad_enabled = engine._grad_enabled
 _EW = T.EW
+_ADD, _SUB, _MUL, _DIV, _POW = (_EW[k] for k in ("+", "-", "*", "/", "**"))
+_NEEDS1 = (True,)
+_ONE = np.ones(())
 
 
 def _as_array(data, dtype=None) -> np.ndarray:
@@ -62,29 +65,32 @@ def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
     return t
 
 
-def _any_requires_grad(inputs: tuple) -> bool:
-    for t in inputs:
-        if t.requires_grad:
-            return True
-    return False
-
-
 def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
     """Run one tensor op: forward value now, and (if any input needs a gradient) the edge."""
-    xs = [inputs[0].data] if len(inputs) == 1 else [t.data for t in inputs]
     try:
-        y = op.f(*xs, *params)
+        if len(inputs) == 2:  # the common arities written out: this runs once per node
+            a, b = inputs
+            y = op.f(a.data, b.data, *params)
+            needs_grad = a.requires_grad or b.requires_grad
+        elif len(inputs) == 1:
+            y = op.f(inputs[0].data, *params)
+            needs_grad = inputs[0].requires_grad
+        else:
+            y = op.f(*[t.data for t in inputs], *params)
+            needs_grad = False
+            for t in inputs:
+                needs_grad = needs_grad or t.requires_grad
     except ValueError as e:
-        if isinstance(e, (DomainError, ShapeError)):
+        if isinstance(e, AutodiffError):
             raise
-        shapes = " and ".join(str(x.shape) for x in xs)
+        shapes = " and ".join(str(t.data.shape) for t in inputs)
         raise ShapeError(f"cannot apply '{op.name}' to shapes {shapes}: they do not broadcast "
                          f"together ({e})") from None
     out = _new(Tensor)
     out.data = y if y.__class__ is np.ndarray else np.asarray(y)
     out.grad = None
     out.label = ""
-    if _grad_enabled[0] and _any_requires_grad(inputs):
+    if needs_grad and _grad_enabled[0]:
         out.requires_grad = True
         out.parents = inputs
         out._op = op
@@ -97,18 +103,19 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
     return out
 
 
-def _binary(name: str, a: Tensor, b) -> Tensor:
-    b = b if b.__class__ is Tensor else _lift(b)
-    if b is None:
-        return NotImplemented
-    return apply(_EW[name], (a, b))
+def _binary(op: T.TensorOp, a: Tensor, b) -> Tensor:
+    if b.__class__ is not Tensor:
+        b = _lift(b)
+        if b is None:
+            return NotImplemented
+    return apply(op, (a, b))
 
 
-def _rbinary(name: str, a: Tensor, b) -> Tensor:
+def _rbinary(op: T.TensorOp, a: Tensor, b) -> Tensor:
     b = _lift(b)
     if b is None:
         return NotImplemented
-    return apply(_EW[name], (b, a))
+    return apply(op, (b, a))
 
 
 class Tensor:
@@ -196,28 +203,28 @@ class Tensor:
 
     # --- elementwise arithmetic, with numpy broadcasting ---------------------------------------
     def __add__(self, other):
-        return _binary("+", self, other)
+        return _binary(_ADD, self, other)
 
     def __radd__(self, other):
-        return _rbinary("+", self, other)
+        return _rbinary(_ADD, self, other)
 
     def __sub__(self, other):
-        return _binary("-", self, other)
+        return _binary(_SUB, self, other)
 
     def __rsub__(self, other):
-        return _rbinary("-", self, other)
+        return _rbinary(_SUB, self, other)
 
     def __mul__(self, other):
-        return _binary("*", self, other)
+        return _binary(_MUL, self, other)
 
     def __rmul__(self, other):
-        return _rbinary("*", self, other)
+        return _rbinary(_MUL, self, other)
 
     def __truediv__(self, other):
-        return _binary("/", self, other)
+        return _binary(_DIV, self, other)
 
     def __rtruediv__(self, other):
-        return _rbinary("/", self, other)
+        return _rbinary(_DIV, self, other)
 
     def __neg__(self):
         return apply(_EW["neg"], (self,))
@@ -229,10 +236,10 @@ class Tensor:
         """``t ** n`` with a number n, or ``t ** u`` with a Tensor/array exponent."""
         if isinstance(other, numbers.Real) and not isinstance(other, bool):
             return apply(_EW["pow"], (self,), float(other))
-        return _binary("**", self, other)
+        return _binary(_POW, self, other)
 
     def __rpow__(self, other):
-        return _rbinary("**", self, other)
+        return _rbinary(_POW, self, other)
 
     def __abs__(self):
         return apply(_EW["abs"], (self,))
@@ -357,12 +364,12 @@ class Tensor:
                 raise GradError(f"grad can be implicitly created only for scalar outputs, and this "
                                 f"tensor has shape {self.shape}: call .sum() or .mean() first, or "
                                 f"pass backward(grad) with an array of shape {self.shape}")
-            seed = np.ones(self.data.shape, self.data.dtype)
+            seed = _ONE.astype(self.data.dtype).reshape(self.data.shape)
         else:
-            seed = grad.data if isinstance(grad, Tensor) else grad
+            seed = grad.data if grad.__class__ is Tensor else grad
             if seed.__class__ is not np.ndarray or seed.dtype != np.float64:
                 seed = _as_array(seed)
-            if seed.shape != self.shape:
+            if seed.shape != self.data.shape:
                 raise GradError(f"backward(grad): the seed gradient has shape {seed.shape} but the "
                                 f"tensor has shape {self.shape}; they must match")
         engine.backward(self, seed)
@@ -376,10 +383,14 @@ class Tensor:
     def _vjps(self) -> list:
         """∂L/∂parent for each parent (None where a parent needs no gradient)."""
         parents = self.parents
-        if len(parents) == 1:
-            return self._op.vjp(self.grad, self.data, (parents[0].data,), self._params, (True,))
-        xs = [p.data for p in parents]
-        needs = [p.requires_grad for p in parents]
+        n = len(parents)
+        if n == 1:
+            xs, needs = (parents[0].data,), _NEEDS1
+        elif n == 2:
+            a, b = parents
+            xs, needs = (a.data, b.data), (a.requires_grad, b.requires_grad)
+        else:
+            xs, needs = [p.data for p in parents], [p.requires_grad for p in parents]
         return self._op.vjp(self.grad, self.data, xs, self._params, needs)
 
     def _propagate(self) -> None:
@@ -387,32 +398,34 @@ class Tensor:
         if G is None:
             return
         grads = self._vjps()
-        shared = len(grads) == 2 and grads[0] is grads[1]
         for parent, g in zip(self.parents, grads):
             if g is None:
                 continue
-            if parent.grad is None and parent.parents and g.shape == parent.data.shape:
+            if parent.grad is not None or g.shape != parent.data.shape:
+                parent._accumulate(g)
+            elif parent.parents:
                 parent.grad = g  # first contribution to an intermediate node: no copy, no add
+            elif g is G or g.base is not None or (len(grads) == 2 and grads[0] is grads[1]):
+                # G itself, a view of it, or an array another parent also got: a leaf's grad is
+                # the user's to modify in place, so it gets its own copy
+                parent.grad = g.astype(parent.data.dtype)
+            elif g.dtype == parent.data.dtype:
+                parent.grad = g  # a fresh array nobody else holds: no copy
             else:
-                # a VJP returns G itself, a view of it, or a fresh array: only a fresh one that
-                # no other parent received may become a leaf's grad without a copy
-                parent._accumulate(g, fresh=g is not G and g.base is None and not shared)
+                parent.grad = g.astype(parent.data.dtype)
 
     def _contributions(self) -> list:
         if self.grad is None:
             return []
         return [(p, g) for p, g in zip(self.parents, self._vjps()) if g is not None]
 
-    def _accumulate(self, g: np.ndarray, fresh: bool = False) -> None:
+    def _accumulate(self, g: np.ndarray) -> None:
         if g.shape != self.data.shape:  # a VJP rule must return its input's shape: never guess
             raise GradError(f"internal error: a gradient of shape {g.shape} arrived at a tensor of "
                             f"shape {self.data.shape} (op {self.op or 'leaf'!r}); please report it")
         if self.grad is None:
-            # a leaf's grad is the user's to modify in place: never alias another node's array
-            if self.parents or (fresh and g.dtype == self.data.dtype):
-                self.grad = g
-            else:
-                self.grad = g.astype(self.data.dtype)  # a copy, always: see _propagate
+            # a leaf's grad is the user's to modify in place: it never aliases another array
+            self.grad = g if self.parents else g.astype(self.data.dtype)
         elif not self.parents:
             self.grad += g
         else:
@@ -460,23 +473,27 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     probabilities) of the logits' shape. Same numbers as log_softmax + pick + mean, one VJP
     instead of four: ∂C/∂z = s(softmax(z) − onehot)."""
     z = logits if logits.__class__ is Tensor else _tensors((logits,), "softmax_cross_entropy")[0]
-    if z.ndim == 0:
+    shape = z.data.shape
+    if not shape:
         raise ShapeError("softmax_cross_entropy needs logits with a class axis, got a scalar")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind in "iu" and t.shape == z.shape[:-1]:
-        k = z.shape[-1]
-        if t.size and (t.min() < 0 or t.max() >= k):
-            raise ValueError(f"softmax_cross_entropy: labels must be in 0..{k - 1}, got {int(t.min())}..{int(t.max())}")
-    elif t.dtype.kind in "biuf" and t.shape == z.shape:
-        t = t.astype(z.dtype, copy=False)
+    kind = t.dtype.kind
+    if kind in "iu" and t.shape == shape[:-1]:
+        if kind == "i" and t.size and t.min() < 0:  # labels ≥ K are caught by the op's indexing
+            raise DomainError(T.label_range_message(shape[-1], t))
+    elif kind in "biuf" and t.shape == shape:
+        t = t.astype(z.data.dtype, copy=False)
     else:
-        raise ShapeError(f"softmax_cross_entropy: logits of shape {z.shape} need integer labels of shape "
-                         f"{z.shape[:-1]} or targets of shape {z.shape}, got {t.dtype} {t.shape}")
-    if reduction not in ("mean", "sum"):
+        raise ShapeError(f"softmax_cross_entropy: logits of shape {shape} need integer labels of shape "
+                         f"{shape[:-1]} or targets of shape {shape}, got {t.dtype} {t.shape}")
+    if reduction == "mean":
+        rows = z.data.size // shape[-1] if shape[-1] else 0
+        scale = 1.0 / rows if rows else 1.0
+    elif reduction == "sum":
+        scale = 1.0
+    else:
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    rows = z.size // z.shape[-1] if z.shape[-1] else 0
-    scale = 1.0 / rows if reduction == "mean" and rows else 1.0
-    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale, [])  # [] receives log-softmax(z)
+    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale, [])  # [] receives softmax(z)
 
 
 def maximum(a, b) -> Tensor:

@@ -12,13 +12,14 @@ shape changes, reductions, indexing, joins and the softmax family.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
 from . import ops
-from .errors import ShapeError
+from .errors import DomainError, ShapeError
 from .mathns import ARRAY
 
 
@@ -48,6 +49,9 @@ def _register(name: str, f: Callable, vjp: Callable, formula: str) -> TensorOp:
     return op
 
 
+_add_reduce = np.add.reduce
+
+
 def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``g`` over the axes numpy broadcasting added or stretched, back to ``shape``.
 
@@ -57,7 +61,7 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
         return g
     extra = g.ndim - len(shape)
     if extra == 1 and g.shape[1:] == shape:  # a bias (k,) added to rows (n, k): the usual case
-        return g.sum(axis=0)
+        return _add_reduce(g, 0)  # = g.sum(axis=0), without ndarray.sum's Python wrapper
     if extra:
         g = g.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
@@ -73,23 +77,31 @@ def elementwise(op: ops.Op) -> TensorOp:
     df = op.df
     f = partial(op.f, ARRAY)
 
+    def times(g, local, x):
+        """unbroadcast(g · local, x.shape), with no multiply when local is the constant ±1."""
+        if local.__class__ is float and (local == 1.0 or local == -1.0):
+            gx = g if local == 1.0 else -g  # add, sub, neg
+        else:
+            gx = g * local
+        return gx if gx.shape == x.shape else unbroadcast(gx, x.shape)
+
     def vjp(g, y, xs, params, needs):
-        if len(xs) == 1:
-            local = df(ARRAY, y, xs[0], *params)[0]
-            if local.__class__ is float and (local == 1.0 or local == -1.0):
-                return [g if local == 1.0 else -g]
-            return [g * local]
-        out = []
-        for local, x, need in zip(df(ARRAY, y, *xs, *params), xs, needs):
-            if not need:
-                out.append(None)
-                continue
-            if local.__class__ is float and (local == 1.0 or local == -1.0):
-                gi = g if local == 1.0 else -g  # add/sub/neg: no multiply
+        if len(xs) == 2:  # written out: the hot path of every binary op
+            la, lb = df(ARRAY, y, *xs, *params)
+            a, b = xs
+            if la.__class__ is float and la == 1.0 and a.shape == g.shape:
+                ga = g if needs[0] else None  # add, sub: no multiply, no call
             else:
-                gi = g * local
-            out.append(gi if gi.shape == x.shape else unbroadcast(gi, x.shape))
-        return out
+                ga = times(g, la, a) if needs[0] else None
+            if lb.__class__ is float and lb == 1.0 and b.shape == g.shape:
+                gb = g if needs[1] else None
+            else:
+                gb = times(g, lb, b) if needs[1] else None
+            return [ga, gb]
+        if len(xs) == 1:
+            return [times(g, df(ARRAY, y, xs[0], *params)[0], xs[0])]
+        locals_ = df(ARRAY, y, *xs, *params)
+        return [times(g, local, x) if need else None for local, x, need in zip(locals_, xs, needs)]
 
     t = TensorOp(op.name, f, vjp, op.formula, elementwise=op)
     TENSOR_OPS[op.name] = t
@@ -370,24 +382,49 @@ def _rows_and_labels(x, labels):
     return x.reshape(flat.size, x.shape[-1]), np.arange(flat.size), flat
 
 
+def label_range_message(k, labels) -> str:
+    return (f"softmax_cross_entropy: class labels must be in 0..{k - 1} (one per row of {k} logits), "
+            f"got labels from {int(labels.min())} to {int(labels.max())}")
+
+
+def _sce_loss(z, m, target, scale):
+    """The loss and the unnormalised softmax (e^{z−m} and its row sums), shifting each row by m."""
+    e = np.exp(z - m)
+    s = e.sum(axis=-1, keepdims=True)
+    lse = m + np.log(s)  # log Σ e^z, one per row
+    if target.dtype.kind in "iu":  # integer labels: −log softmax(z)[label] = lse − z_label
+        rows, n, labels = _rows_and_labels(z, target)
+        try:
+            picked = rows[n, labels]
+        except IndexError:
+            raise DomainError(label_range_message(z.shape[-1], target)) from None
+        loss = (lse.reshape(-1) - picked).sum()
+    else:
+        loss = (target * (lse - z)).sum()
+    return float(loss) * scale, e, s
+
+
 def _sce_f(z, target, scale, saved):
-    logp = z - _logsumexp(z, -1)
-    saved[:] = [logp]  # the backward's softmax is exp(logp): no second max/exp/sum/divide
-    if target.dtype.kind in "iu":  # integer labels, one per row
-        rows, n, labels = _rows_and_labels(logp, target)
-        return np.asarray(-rows[n, labels].sum() * scale)
-    return np.asarray(-(target * logp).sum() * scale)
+    m = z.max(axis=-1, keepdims=True)
+    loss, e, s = _sce_loss(z, m, target, scale)
+    if not math.isfinite(loss):  # ±inf logits: shift those rows by 0 instead (inf − inf is NaN)
+        loss, e, s = _sce_loss(z, np.where(np.isfinite(m), m, 0.0), target, scale)
+    e /= s
+    saved[:] = [e]  # softmax(z), kept for the backward: no second max/exp/sum
+    return np.asarray(loss)
 
 
 def _sce_vjp(g, y, xs, params, needs):
     target, scale, saved = params
-    p = np.exp(saved[0]) if saved else _softmax_f(xs[0], -1)
+    p = saved[0] if saved else _softmax_f(xs[0], -1)
+    gs = g * scale
     if target.dtype.kind in "iu":  # ∂C/∂z = s(softmax − onehot)
-        rows, n, labels = _rows_and_labels(p, target)
-        rows[n, labels] -= 1.0  # rows is a view of p
-        return [p * (g * scale)]
+        d = p * gs
+        rows, n, labels = _rows_and_labels(d, target)
+        rows[n, labels] -= gs  # rows is a view of d
+        return [d]
     # targets t need not sum to 1: ∂C/∂z = s(softmax · Σ_c t_c − t)
-    return [(p * target.sum(axis=-1, keepdims=True) - target) * (g * scale)]
+    return [(p * target.sum(axis=-1, keepdims=True) - target) * gs]
 
 
 SOFTMAX_CROSS_ENTROPY = _register(

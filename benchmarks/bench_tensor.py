@@ -496,7 +496,7 @@ def run_wide(libs, quick, results, notes):
     X = rng.uniform(0.0, 1.0, size=(256, 784))
     t = rng.integers(0, 10, size=256)
     params = init_params([784, 256, 256, 10], np.random.default_rng(5), 2.0)
-    reps = 5 if quick else 30
+    reps = 5 if quick else 100  # 5 ms each and BLAS-threaded: noisy, so many repetitions
     notes["wide"] = [check_same_work(libs, "wide", params, "relu", "ce", X, t, "adam")]
     runners = []
     for lib in run_order(libs):

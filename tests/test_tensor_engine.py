@@ -23,6 +23,7 @@ from autodiff import (
     maximum,
     minimum,
     no_grad,
+    softmax_cross_entropy,
     stack,
     topological_order,
 )
@@ -396,6 +397,26 @@ def test_cross_entropy_from_extreme_logits_is_finite() -> None:
     close(loss.item(), (2000.0 + (500.0 + np.log1p(np.exp(-1.0)) - 499.0)) / 2)
     assert np.isfinite(z.grad).all()
     close(z.grad.sum(axis=1), [0.0, 0.0])
+
+
+def test_fused_cross_entropy_matches_log_softmax_at_extreme_and_infinite_logits() -> None:
+    rows = [[1000.0, -1000.0, 0.0], [-500.0, 500.0, 499.0], [np.inf, 0.0, 1.0], [-np.inf, 2.0, 1.0]]
+    labels = np.array([1, 2, 1, 0])
+    for n in (2, 4):  # finite rows, then with ±inf logits (the loss's fallback shift)
+        z = Tensor(rows[:n], requires_grad=True)
+        with np.errstate(invalid="ignore"):  # inf − inf in the rows of +inf logits: NaN, as it should
+            fused = softmax_cross_entropy(z, labels[:n], reduction="sum")
+            ref = -(Tensor(rows[:n]).log_softmax(axis=1)[np.arange(n), labels[:n]]).sum()
+        np.testing.assert_array_equal(fused.data, ref.data)
+        fused.backward()
+    assert np.isfinite(z.grad[:2]).all()
+
+
+@pytest.mark.parametrize("labels", [[0, 3], [-1, 2], np.array([0, 7], dtype=np.uint8)])
+def test_cross_entropy_labels_out_of_range_raise_naming_the_range(labels) -> None:
+    z = Tensor(np.zeros((2, 3)), requires_grad=True)
+    with pytest.raises(DomainError, match=r"labels must be in 0\.\.2 .* got labels from -?\d+ to \d+"):
+        softmax_cross_entropy(z, np.asarray(labels))
 
 
 def test_check_finite_names_the_node() -> None:
