@@ -50,12 +50,17 @@ def enable_grad() -> Iterator[None]:
         _grad_enabled[0] = previous
 
 
-def _interior_postorder(root, reset: bool) -> list:
-    """Nodes with parents reachable from root, each listed after all of its parents.
+_EMIT = object()  # on the DFS stack: "the entry below me has all its parents done"
 
-    Iterative depth-first search: a node is pushed, then a marker ``(node,)`` below its parents,
-    so the node is emitted once every parent has been. Leaves are skipped (they have nothing to
-    propagate). With ``reset``, each interior node's grad is reset as it is first reached.
+
+def _backward_order(root, reset: bool) -> list:
+    """The nodes with parents reachable from root, root first, each before all of its parents.
+
+    Iterative depth-first search for a postorder, no recursion: a node is pushed back with the
+    ``_EMIT`` marker above it and its parents above that, so it is emitted once every parent
+    has been. No object is allocated per node (the garbage collector, which runs on
+    allocations, stays idle however large the graph). Leaves are skipped: they have nothing to
+    propagate. With ``reset``, each interior node's grad is reset as it is first reached.
     """
     visited = set()
     order = []
@@ -63,18 +68,20 @@ def _interior_postorder(root, reset: bool) -> list:
     push, pop, seen, emit = stack.append, stack.pop, visited.add, order.append
     while stack:
         node = pop()
-        if node.__class__ is tuple:
-            emit(node[0])
+        if node is _EMIT:
+            emit(pop())
             continue
         if node in visited:
             continue
         seen(node)
         if reset:
             node.grad = node._GRAD0
-        push((node,))
+        push(node)
+        push(_EMIT)
         for parent in node.parents:
             if parent.parents and parent not in visited:
                 push(parent)
+    order.reverse()
     return order
 
 
@@ -82,7 +89,7 @@ def topological_order(root) -> list:
     """Every node reachable from root (leaves included), root first, each before its parents.
 
     This is the order backward visits nodes in."""
-    order = _interior_postorder(root, reset=False) if root.parents else []
+    order = _backward_order(root, reset=False) if root.parents else []
     seen = set(order)
     leaves = []
     for node in order:
@@ -90,7 +97,6 @@ def topological_order(root) -> list:
             if parent not in seen:
                 seen.add(parent)
                 leaves.append(parent)
-    order.reverse()
     return order + leaves if order else [root]
 
 
@@ -106,9 +112,9 @@ def backward(root, seed) -> None:
         root.grad = seed
         root._propagate()
         return
-    order = _interior_postorder(root, reset=True)
+    order = _backward_order(root, reset=True)
     root.grad = seed
-    for node in reversed(order):
+    for node in order:
         node._propagate()
 
 
@@ -130,9 +136,9 @@ def backward_steps(root, seed) -> Iterator[BackwardStep]:
     if not root.parents:
         root._accumulate(seed)
         return
-    order = _interior_postorder(root, reset=True)
+    order = _backward_order(root, reset=True)
     root.grad = seed
-    for i, node in enumerate(reversed(order)):
+    for i, node in enumerate(order):
         contributions = node._contributions()
         for parent, c in contributions:
             parent._accumulate(c)
