@@ -1,6 +1,6 @@
 """Benchmark the Tensor node against hand-written numpy, PyTorch, HIPS autograd and MyGrad.
 
-    python benchmarks/bench_tensor.py            # full run (~1.5 min on 2 idle cores)
+    python benchmarks/bench_tensor.py            # full run (~2 min on 2 idle cores)
     python benchmarks/bench_tensor.py --quick    # smoke run (< 60 s)
     python benchmarks/bench_tensor.py --profile sine     # cProfile of ours, sorted by tottime
     python benchmarks/bench_tensor.py --profile digits
