@@ -383,6 +383,7 @@ def _rows_and_labels(x, labels):
 
 
 def label_range_message(k, labels) -> str:
+    """What is wrong when class labels fall outside 0..k−1 (raised as a DomainError)."""
     return (f"softmax_cross_entropy: class labels must be in 0..{k - 1} (one per row of {k} logits), "
             f"got labels from {int(labels.min())} to {int(labels.max())}")
 
