@@ -9,7 +9,7 @@
 
 from .check import GradcheckReport, gradcheck
 from .engine import BackwardStep, backward_steps, enable_grad, is_grad_enabled, no_grad, topological_order
-from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError
+from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError, TensorIndexError
 from .functional import abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, step, tanh
 from .ops import OPS
 from .tensor import Tensor, affine, concatenate, maximum, minimum, softmax_cross_entropy, stack
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Value", "Tensor", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
-    "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError",
+    "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",
     "clip", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
 ]

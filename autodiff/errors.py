@@ -15,6 +15,11 @@ class ShapeError(AutodiffError, ValueError):
     """Operand shapes do not fit, e.g. ``(32, 64) @ (100, 30)``."""
 
 
+class TensorIndexError(ShapeError, IndexError):
+    """An index does not fit a tensor, e.g. ``t[5]`` on a tensor of length 3 (an IndexError, as
+    Python expects of ``[]``, and a ShapeError)."""
+
+
 class GradError(AutodiffError, RuntimeError):
     """backward() cannot run as asked, e.g. a non-scalar output without a seed gradient."""
 

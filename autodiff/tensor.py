@@ -189,6 +189,50 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
+    def __iter__(self):
+        """The entries along the first axis, each ``self[i]`` (a node: gradients flow back)."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous: use "
+                             "(t > 0).data.any() or .all(), or compare one element")
+        return bool(self.data)
+
+    # --- comparisons: constant boolean tensors, outside the graph (no gradient) -----------------
+    # == and != stay identity (a Tensor is a graph node, hashed by identity like any object):
+    # compare values with t.data == u.data.
+    def _compare(self, other, compare):
+        if other.__class__ is Tensor:
+            other = other.data
+        elif not isinstance(other, (numbers.Real, np.ndarray, list, tuple)):
+            return NotImplemented
+        try:
+            return _leaf(np.asarray(compare(self.data, other)))
+        except ValueError:
+            raise ShapeError(f"cannot compare shapes {self.shape} and {np.shape(other)}: they do not "
+                             "broadcast together") from None
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, threshold=20, separator=", ",
                                prefix="Tensor(")

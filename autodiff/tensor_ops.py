@@ -19,7 +19,7 @@ from functools import partial
 import numpy as np
 
 from . import ops
-from .errors import DomainError, ShapeError
+from .errors import DomainError, ShapeError, TensorIndexError
 from .mathns import ARRAY
 
 
@@ -290,7 +290,7 @@ def _getitem_f(x, idx):
     try:
         return x[idx]
     except IndexError as e:
-        raise ShapeError(f"index {idx!r} does not fit a tensor of shape {x.shape}: {e}") from None
+        raise TensorIndexError(f"index {idx!r} does not fit a tensor of shape {x.shape}: {e}") from None
 
 
 def _getitem_vjp(g, y, xs, params, needs):

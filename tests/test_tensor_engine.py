@@ -17,6 +17,7 @@ from autodiff import (
     NonFiniteError,
     ShapeError,
     Tensor,
+    TensorIndexError,
     concatenate,
     enable_grad,
     is_grad_enabled,
@@ -482,6 +483,44 @@ def test_detach_item_len_and_repr() -> None:
     assert "op='*'" in repr(y)
     assert "..." in repr(Tensor(np.arange(1000.0)))  # long tensors are summarised
     assert a.numpy() is a.data
+
+
+def test_iteration_float_int_bool_and_index_errors() -> None:
+    a = Tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(a)  # each row is a node: gradients flow back through iteration
+    assert [r.op for r in rows] == ["getitem", "getitem"]
+    (rows[0] * 2.0 + rows[1]).sum().backward()
+    close(a.grad, [[2.0, 2.0], [1.0, 1.0]])
+    assert float(a[1, 0]) == 3.0 and int(a[1, 1]) == 4 and bool(a[0, 0]) and not bool(Tensor([0.0]))
+    with pytest.raises(ValueError, match=r"truth value of a tensor of shape \(2, 2\) is ambiguous"):
+        bool(a)
+    with pytest.raises(ShapeError, match="exactly one element"):
+        float(a)
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(Tensor(1.0))
+    with pytest.raises(TensorIndexError, match=r"index 5 does not fit a tensor of shape \(2, 2\)"):
+        a[5]
+    with pytest.raises(IndexError):  # it is an IndexError, as Python expects of []
+        a[:, 2]
+
+
+def test_comparisons_are_constant_boolean_tensors() -> None:
+    a = Tensor([[1.0, -2.0], [3.0, 0.0]], requires_grad=True)
+    for got, want in [(a > 0, a.data > 0), (0 < a, a.data > 0), (a <= [1.0, 0.0], a.data <= [1.0, 0.0]),
+                      (a >= a, np.ones((2, 2), bool)), (a < np.array(1.0), a.data < 1.0)]:
+        assert isinstance(got, Tensor) and got.dtype == bool and not got.requires_grad
+        assert got.parents == ()
+        np.testing.assert_array_equal(got.data, want)
+    assert (a > 0).mean().item() == 0.5  # e.g. an accuracy
+    relu_by_mask = a * (a > 0)
+    relu_by_mask.sum().backward()
+    close(a.grad, [[1.0, 0.0], [1.0, 0.0]])
+    close(a[a > 0].data, [1.0, 3.0])
+    assert (a == a) is True and (a == Tensor(a.data)) is False  # identity: a Tensor is a graph node
+    with pytest.raises(TypeError):
+        _ = a < "zero"
+    with pytest.raises(ShapeError, match=r"cannot compare shapes \(2, 2\) and \(3,\)"):
+        _ = a < np.zeros(3)
 
 
 # --- depth --------------------------------------------------------------------------------------------
