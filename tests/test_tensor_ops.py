@@ -700,3 +700,29 @@ def test_ndarray_constants_on_either_side_broadcast_like_numpy(data, shape) -> N
     (out * w).sum().backward()
     assert t.grad.shape == shape
     close(t.grad, ag_grads(ref, [x], w)[0], GRAD_TOL, "grad")
+
+
+@HYP
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=5),
+       scale=st.sampled_from([1.0, 30.0, 1000.0]), reduction=st.sampled_from(["mean", "sum"]),
+       as_labels=st.booleans())
+def test_fused_softmax_cross_entropy_matches_its_composition(data, shape, scale, reduction, as_labels) -> None:
+    """One fused node = log_softmax, pick (or weight), sum/mean: same loss and same gradient, for
+    logits up to ±1000 and any leading shape."""
+    z = data.draw(hnp.arrays(np.float64, shape, elements=floats(-1, 1)), label="z") * scale
+    if as_labels:
+        target = data.draw(hnp.arrays(np.int64, shape[:-1], elements=st.integers(0, shape[-1] - 1)), label="labels")
+        weights = np.eye(shape[-1])[target]
+    else:
+        weights = data.draw(hnp.arrays(np.float64, shape, elements=floats(0, 1)), label="weights")
+        target = weights
+    fused_z = Tensor(z.copy(), requires_grad=True)
+    fused = autodiff.softmax_cross_entropy(fused_z, target, reduction=reduction)
+    fused.backward()
+    ref_z = Tensor(z.copy(), requires_grad=True)
+    ref = -(ref_z.log_softmax(axis=-1) * weights).sum()
+    if reduction == "mean":
+        ref = ref / (z.size // shape[-1])
+    ref.backward()
+    close(fused.data, ref.data, 1e-12 * max(1.0, abs(ref.item())), "loss")
+    close(fused_z.grad, ref_z.grad, 1e-12, "grad")
