@@ -99,7 +99,8 @@ def elementwise(op: ops.Op) -> TensorOp:
                 gb = times(g, lb, b) if needs[1] else None
             return [ga, gb]
         if len(xs) == 1:
-            return [times(g, df(ARRAY, y, xs[0], *params)[0], xs[0])]
+            return [times(g, df(ARRAY, y, xs[0], *params)[0], xs[0])]  # (clip's array bounds
+            # may broadcast y beyond x: times sums that back)
         locals_ = df(ARRAY, y, *xs, *params)
         return [times(g, local, x) if need else None for local, x, need in zip(locals_, xs, needs)]
 

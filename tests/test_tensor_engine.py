@@ -269,6 +269,9 @@ def test_data_becomes_float64_by_default() -> None:
     (lambda t: t @ np.ones((3, 2)), lambda x: x @ np.ones((3, 2)), lambda x: np.full(3, 2.0)),
     (lambda t: [1.0, 2.0, 3.0] + t, lambda x: x + [1, 2, 3], lambda x: np.ones_like(x)),
     (lambda t: t * [1.0, 2.0, 3.0], lambda x: x * [1, 2, 3], lambda x: np.array([1.0, 2, 3])),
+    # clip's bounds may be arrays that broadcast the result beyond x: the gradient is summed back
+    (lambda t: t.clip(np.array([[0.0], [-3.0]]), 1.0), lambda x: np.clip(x, [[0.0], [-3.0]], 1.0),
+     lambda x: np.array([2.0, 0.0, 1.0])),
 ])
 def test_numbers_and_arrays_on_either_side(expr, value, grad) -> None:
     x = np.array([0.5, 1.5, -2.0])
