@@ -2,7 +2,9 @@
 
 A ``TensorOp`` has ``f(*xs, *params) -> y`` and ``vjp(g, y, xs, params, needs) -> list`` giving,
 for each input i with ``needs[i]``, the gradient ∂L/∂x_i = g · ∂y/∂x_i contracted over y (None
-for inputs that need none: a matmul skips the product nobody asked for).
+for inputs that need none: a matmul skips the product nobody asked for). A VJP may return g
+itself, a view of it, or fresh arrays, but never one fresh array for two inputs: the engine
+copies g and views before a leaf keeps them, and lets a leaf keep a fresh array as it is.
 
 Elementwise ops are not written here again: ``elementwise(op)`` adapts an ``ops.py`` entry,
 its VJP being ``unbroadcast(g · ∂y/∂x_i, x_i.shape)`` with the same local-derivative rule a
