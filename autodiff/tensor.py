@@ -449,13 +449,12 @@ class Tensor:
                 parent._accumulate(g)
             elif parent.parents:
                 parent.grad = g  # first contribution to an intermediate node: no copy, no add
-            elif g is G or g.base is not None or (len(grads) == 2 and grads[0] is grads[1]):
-                # G itself, a view of it, or an array another parent also got: a leaf's grad is
-                # the user's to modify in place, so it gets its own copy
-                parent.grad = g.astype(parent.data.dtype)
-            elif g.dtype == parent.data.dtype:
+            elif (g is not G and g.base is None and g.dtype == parent.data.dtype
+                  and not (len(grads) == 2 and grads[0] is grads[1])):
                 parent.grad = g  # a fresh array nobody else holds: no copy
             else:
+                # G itself, a view of it, or an array another parent also got: a leaf's grad is
+                # the user's to modify in place, so it gets its own copy
                 parent.grad = g.astype(parent.data.dtype)
 
     def _contributions(self) -> list:

@@ -342,10 +342,15 @@ STACK = _register("stack", _join(np.stack, "stack"), _stack_vjp,
 
 
 # --- softmax family (numerically stable: shift by the max first) ------------------------------
+def _finite_shift(m):
+    """Row maxima with ±inf replaced by 0: rows of ±inf are shifted by 0 (inf − inf is NaN)."""
+    return np.where(np.isfinite(m), m, 0.0)
+
+
 def _logsumexp(x, axis, keepdims=True):
     m = x.max(axis=axis, keepdims=True)
-    if not np.isfinite(m).all():  # rows of ±inf: shift by 0 there instead (inf − inf is NaN)
-        m = np.where(np.isfinite(m), m, 0.0)
+    if not np.isfinite(m).all():
+        m = _finite_shift(m)
     out = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
     return out if keepdims else out.squeeze(axis)
 
@@ -411,8 +416,8 @@ def _sce_loss(z, m, target, scale):
 def _sce_f(z, target, scale, saved):
     m = z.max(axis=-1, keepdims=True)
     loss, e, s = _sce_loss(z, m, target, scale)
-    if not math.isfinite(loss):  # ±inf logits: shift those rows by 0 instead (inf − inf is NaN)
-        loss, e, s = _sce_loss(z, np.where(np.isfinite(m), m, 0.0), target, scale)
+    if not math.isfinite(loss):  # ±inf logits: shift those rows as logsumexp does
+        loss, e, s = _sce_loss(z, _finite_shift(m), target, scale)
     e /= s
     saved[:] = [e]  # softmax(z), kept for the backward: no second max/exp/sum
     return np.asarray(loss)
