@@ -8,9 +8,10 @@
 """
 
 from .check import GradcheckReport, gradcheck
-from .engine import BackwardStep, backward_steps, enable_grad, is_grad_enabled, no_grad, topological_order
+from .engine import BackwardStep, backward_steps, topological_order
 from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError, TensorIndexError
 from .functional import abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, step, tanh
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
 from .tensor import Tensor, affine, concatenate, maximum, minimum, softmax_cross_entropy, stack
 from .value import Value

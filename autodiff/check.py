@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine import no_grad
 from .errors import AutodiffError, GradError
+from .grad_mode import no_grad
 
 
 class GradcheckError(AutodiffError, AssertionError):

@@ -15,40 +15,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .errors import NonFiniteError
-
-_grad_enabled = [True]
-
-
-def is_grad_enabled() -> bool:
-    """True unless inside ``no_grad()``."""
-    return _grad_enabled[0]
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Ops inside build no graph: results have no parents and backward stops at them."""
-    previous = _grad_enabled[0]
-    _grad_enabled[0] = False
-    try:
-        yield
-    finally:
-        _grad_enabled[0] = previous
-
-
-@contextmanager
-def enable_grad() -> Iterator[None]:
-    """Undo an enclosing ``no_grad()`` for the ops inside."""
-    previous = _grad_enabled[0]
-    _grad_enabled[0] = True
-    try:
-        yield
-    finally:
-        _grad_enabled[0] = previous
-
 
 _EMIT = object()  # on the DFS stack: "the entry below me has all its parents done"
 

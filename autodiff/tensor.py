@@ -13,25 +13,27 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import engine
+from . import engine, grad_mode
 from . import tensor_ops as T
 from .errors import AutodiffError, DomainError, GradError, ShapeError
 from .mathns import ARRAY
 
 _new = object.__new__
-_grad_enabled = engine._grad_enabled
+_RECORDING = grad_mode.RECORDING
+_recording = grad_mode.recording
 _EW = T.EW
 _ADD, _SUB, _MUL, _DIV, _POW = (_EW[k] for k in ("+", "-", "*", "/", "**"))
 _NEEDS1 = (True,)
 _ONE = np.ones(())
 
 
-def _as_array(data, dtype=None) -> np.ndarray:
+def _as_array(data, dtype=None, copy: bool = True) -> np.ndarray:
+    """``data`` as a float64 (or ``dtype``) array; a copy unless ``copy=False`` and no conversion is needed."""
     if isinstance(data, Tensor):
         raise TypeError("Tensor(...) got a Tensor: use it directly, t.detach() for a graph-free "
                         "copy, or Tensor(t.data) for a new leaf")
     try:
-        arr = np.asarray(data, dtype=dtype)
+        arr = np.array(data, dtype=dtype, copy=copy or None)
     except (ValueError, TypeError) as e:
         raise TypeError(f"Tensor needs numbers (a scalar, nested lists of equal length, or a numeric "
                         f"array), got {type(data).__name__}: {e}") from None
@@ -55,7 +57,8 @@ def _lift(x) -> Tensor | None:
 
 def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
     t = _new(Tensor)
-    t.data = arr
+    t._data = arr
+    t._version = 0
     t.grad = None
     t.requires_grad = requires_grad
     t.label = ""
@@ -70,31 +73,34 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
     try:
         if len(inputs) == 2:  # the common arities written out: this runs once per node
             a, b = inputs
-            y = op.f(a.data, b.data, *params)
+            y = op.f(a._data, b._data, *params)
             needs_grad = a.requires_grad or b.requires_grad
         elif len(inputs) == 1:
-            y = op.f(inputs[0].data, *params)
+            y = op.f(inputs[0]._data, *params)
             needs_grad = inputs[0].requires_grad
         else:
-            y = op.f(*[t.data for t in inputs], *params)
+            y = op.f(*[t._data for t in inputs], *params)
             needs_grad = False
             for t in inputs:
                 needs_grad = needs_grad or t.requires_grad
     except ValueError as e:
         if isinstance(e, AutodiffError):
             raise
-        shapes = " and ".join(str(t.data.shape) for t in inputs)
+        shapes = " and ".join(str(t._data.shape) for t in inputs)
         raise ShapeError(f"cannot apply '{op.name}' to shapes {shapes}: they do not broadcast "
                          f"together ({e})") from None
     out = _new(Tensor)
-    out.data = y if y.__class__ is np.ndarray else np.asarray(y)
+    out._data = y if y.__class__ is np.ndarray else np.asarray(y)
+    out._version = 0
     out.grad = None
     out.label = ""
-    if needs_grad and _grad_enabled[0]:
+    if needs_grad and (_RECORDING[0] or _recording()):
         out.requires_grad = True
         out.parents = inputs
         out._op = op
         out._params = params
+        out._versions = [t._version for t in inputs] if len(inputs) > 2 else (
+            (inputs[0]._version, inputs[1]._version) if len(inputs) == 2 else (inputs[0]._version,))
     else:
         out.requires_grad = False
         out.parents = ()
@@ -125,14 +131,15 @@ class Tensor:
     ``requires_grad=True`` holds ∂loss/∂leaf in ``grad`` (same shape as ``data``).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "parents", "_op", "_params")
+    __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "parents", "_op", "_params",
+                 "_versions")
     _GRAD0 = None
     __array_ufunc__ = None  # make numpy defer: ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, label: str = "", dtype=None) -> None:
-        self.data = _as_array(data, dtype)
-        if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require gradients, got {self.data.dtype}")
+        self._data = _as_array(data, dtype)
+        self._version = 0
+        self._check_requires_grad(requires_grad)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = str(label)
@@ -140,22 +147,51 @@ class Tensor:
         self._op = None
         self._params = ()
 
+    def _check_requires_grad(self, requires_grad) -> None:
+        if requires_grad and self._data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, got {self._data.dtype}")
+
+    @classmethod
+    def from_numpy(cls, array: np.ndarray, requires_grad: bool = False, label: str = "") -> Tensor:
+        """A Tensor sharing ``array``'s memory (no copy, as ``torch.from_numpy``): writes through
+        either are seen by both. ``Tensor(array)`` copies instead (as ``torch.tensor``)."""
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"Tensor.from_numpy needs a numpy array, got {type(array).__name__}")
+        t = _leaf(_as_array(array, array.dtype if array.dtype.kind in "biuf" else None, copy=False))
+        t._check_requires_grad(requires_grad)
+        t.requires_grad = bool(requires_grad)
+        t.label = str(label)
+        return t
+
+    # --- the data, and its version ----------------------------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """The values (a numpy array). Assigning to it (``t.data = a``, ``t.data -= lr * g``)
+        bumps the tensor's version, so a backward pass that needs the old values raises instead
+        of mixing old and new (writes into the array itself, ``t.data[i] = v``, are not seen)."""
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value if value.__class__ is np.ndarray else _as_array(value)
+        self._version += 1
+
     # --- array facts ---------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def op(self) -> str:
@@ -169,31 +205,31 @@ class Tensor:
         op = self._op
         if op is None or op.elementwise is None:
             return None
-        return op.elementwise.df(ARRAY, self.data, *(p.data for p in self.parents), *self._params)
+        return op.elementwise.df(ARRAY, self._data, *(p._data for p in self.parents), *self._params)
 
     def numpy(self) -> np.ndarray:
         """The data array (not a copy)."""
-        return self.data
+        return self._data
 
     def item(self) -> float:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ShapeError(f"item() needs a tensor with exactly one element, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def detach(self) -> Tensor:
         """The same data as a new leaf with no graph and no gradient."""
-        return _leaf(self.data)
+        return _leaf(self._data)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self):
         """The entries along the first axis, each ``self[i]`` (a node: gradients flow back)."""
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self._data)))
 
     def __float__(self) -> float:
         return float(self.item())
@@ -202,21 +238,21 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous: use "
                              "(t > 0).data.any() or .all(), or compare one element")
-        return bool(self.data)
+        return bool(self._data)
 
     # --- comparisons: constant boolean tensors, outside the graph (no gradient) -----------------
     # == and != stay identity (a Tensor is a graph node, hashed by identity like any object):
     # compare values with t.data == u.data.
     def _compare(self, other, compare):
         if other.__class__ is Tensor:
-            other = other.data
+            other = other._data
         elif not isinstance(other, (numbers.Real, np.ndarray, list, tuple)):
             return NotImplemented
         try:
-            return _leaf(np.asarray(compare(self.data, other)))
+            return _leaf(np.asarray(compare(self._data, other)))
         except ValueError:
             raise ShapeError(f"cannot compare shapes {self.shape} and {np.shape(other)}: they do not "
                              "broadcast together") from None
@@ -234,7 +270,7 @@ class Tensor:
         return self._compare(other, np.greater_equal)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, threshold=20, separator=", ",
+        body = np.array2string(self._data, precision=4, threshold=20, separator=", ",
                                prefix="Tensor(")
         extra = ""
         if self.label:
@@ -334,7 +370,7 @@ class Tensor:
 
     def __getitem__(self, idx) -> Tensor:
         if isinstance(idx, Tensor):
-            idx = idx.data
+            idx = idx._data
         if isinstance(idx, list):
             idx = np.asarray(idx)
         if isinstance(idx, np.ndarray) and idx.dtype.kind == "f":
@@ -364,7 +400,7 @@ class Tensor:
 
     def _extreme(self, op, axis, keepdims) -> Tensor:
         axes = T.norm_axes(axis, self.ndim)
-        if self.data.size == 0:
+        if self._data.size == 0:
             raise ShapeError(f"{op.name}() of an empty tensor (shape {self.shape}) is undefined")
         return apply(op, (self,), axes, bool(keepdims))
 
@@ -404,16 +440,16 @@ class Tensor:
             raise GradError("backward() on a tensor that does not require grad: no leaf in its graph "
                             "has requires_grad=True (or it was computed under no_grad())")
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise GradError(f"grad can be implicitly created only for scalar outputs, and this "
                                 f"tensor has shape {self.shape}: call .sum() or .mean() first, or "
                                 f"pass backward(grad) with an array of shape {self.shape}")
-            seed = _ONE.astype(self.data.dtype).reshape(self.data.shape)
+            seed = _ONE.astype(self._data.dtype).reshape(self._data.shape)
         else:
-            seed = grad.data if grad.__class__ is Tensor else grad
+            seed = grad._data if grad.__class__ is Tensor else grad
             if seed.__class__ is not np.ndarray or seed.dtype != np.float64:
                 seed = _as_array(seed)
-            if seed.shape != self.data.shape:
+            if seed.shape != self._data.shape:
                 raise GradError(f"backward(grad): the seed gradient has shape {seed.shape} but the "
                                 f"tensor has shape {self.shape}; they must match")
         engine.backward(self, seed)
@@ -429,13 +465,22 @@ class Tensor:
         parents = self.parents
         n = len(parents)
         if n == 1:
-            xs, needs = (parents[0].data,), _NEEDS1
+            a = parents[0]
+            if a._version != self._versions[0]:
+                raise _modified_error(self, a)
+            xs, needs = (a._data,), _NEEDS1
         elif n == 2:
             a, b = parents
-            xs, needs = (a.data, b.data), (a.requires_grad, b.requires_grad)
+            va, vb = self._versions
+            if a._version != va or b._version != vb:
+                raise _modified_error(self, a if a._version != va else b)
+            xs, needs = (a._data, b._data), (a.requires_grad, b.requires_grad)
         else:
-            xs, needs = [p.data for p in parents], [p.requires_grad for p in parents]
-        return self._op.vjp(self.grad, self.data, xs, self._params, needs)
+            for p, v in zip(parents, self._versions):
+                if p._version != v:
+                    raise _modified_error(self, p)
+            xs, needs = [p._data for p in parents], [p.requires_grad for p in parents]
+        return self._op.vjp(self.grad, self._data, xs, self._params, needs)
 
     def _propagate(self) -> None:
         G = self.grad
@@ -445,17 +490,17 @@ class Tensor:
         for parent, g in zip(self.parents, grads):
             if g is None:
                 continue
-            if parent.grad is not None or g.shape != parent.data.shape:
+            if parent.grad is not None or g.shape != parent._data.shape:
                 parent._accumulate(g)
             elif parent.parents:
                 parent.grad = g  # first contribution to an intermediate node: no copy, no add
-            elif (g is not G and g.base is None and g.dtype == parent.data.dtype
+            elif (g is not G and g.base is None and g.dtype == parent._data.dtype
                   and not (len(grads) == 2 and grads[0] is grads[1])):
                 parent.grad = g  # a fresh array nobody else holds: no copy
             else:
                 # G itself, a view of it, or an array another parent also got: a leaf's grad is
                 # the user's to modify in place, so it gets its own copy
-                parent.grad = g.astype(parent.data.dtype)
+                parent.grad = g.astype(parent._data.dtype)
 
     def _contributions(self) -> list:
         if self.grad is None:
@@ -463,16 +508,25 @@ class Tensor:
         return [(p, g) for p, g in zip(self.parents, self._vjps()) if g is not None]
 
     def _accumulate(self, g: np.ndarray) -> None:
-        if g.shape != self.data.shape:  # a VJP rule must return its input's shape: never guess
+        if g.shape != self._data.shape:  # a VJP rule must return its input's shape: never guess
             raise GradError(f"internal error: a gradient of shape {g.shape} arrived at a tensor of "
-                            f"shape {self.data.shape} (op {self.op or 'leaf'!r}); please report it")
+                            f"shape {self._data.shape} (op {self.op or 'leaf'!r}); please report it")
         if self.grad is None:
             # a leaf's grad is the user's to modify in place: it never aliases another array
-            self.grad = g if self.parents else g.astype(self.data.dtype)
+            self.grad = g if self.parents else g.astype(self._data.dtype)
         elif not self.parents:
             self.grad += g
         else:
             self.grad = self.grad + g
+
+
+def _modified_error(node: Tensor, parent: Tensor) -> GradError:
+    name = f"'{parent.label}'" if parent.label else f"of shape {parent.shape}"
+    return GradError(
+        f"the tensor {name}, an input of '{node.op}', was assigned new data (t.data = ..., or an "
+        "optimizer step) after the forward pass and before this backward pass: the gradient would "
+        "mix old and new values. Run the forward pass again after changing it (call backward() "
+        "before optimizer.step())")
 
 
 # --- functions of several tensors -------------------------------------------------------------
@@ -516,21 +570,21 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     probabilities) of the logits' shape. Same numbers as log_softmax + pick + mean, one VJP
     instead of four: ∂C/∂z = s(softmax(z) − onehot)."""
     z = logits if logits.__class__ is Tensor else _tensors((logits,), "softmax_cross_entropy")[0]
-    shape = z.data.shape
+    shape = z._data.shape
     if not shape:
         raise ShapeError("softmax_cross_entropy needs logits with a class axis, got a scalar")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     kind = t.dtype.kind
     if kind in "iu" and t.shape == shape[:-1]:
         if kind == "i" and t.size and t.min() < 0:  # labels ≥ K are caught by the op's indexing
             raise DomainError(T.label_range_message(shape[-1], t))
     elif kind in "biuf" and t.shape == shape:
-        t = t.astype(z.data.dtype, copy=False)
+        t = t.astype(z._data.dtype, copy=False)
     else:
         raise ShapeError(f"softmax_cross_entropy: logits of shape {shape} need integer labels of shape "
                          f"{shape[:-1]} or targets of shape {shape}, got {t.dtype} {t.shape}")
     if reduction == "mean":
-        rows = z.data.size // shape[-1] if shape[-1] else 0
+        rows = z._data.size // shape[-1] if shape[-1] else 0
         scale = 1.0 / rows if rows else 1.0
     elif reduction == "sum":
         scale = 1.0

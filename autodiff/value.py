@@ -12,12 +12,13 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable
 
-from . import engine, ops
+from . import engine, grad_mode, ops
 from .errors import ShapeError
 from .mathns import SCALAR
 
 _new = object.__new__
-_grad_enabled = engine._grad_enabled
+_RECORDING = grad_mode.RECORDING
+_recording = grad_mode.recording
 
 
 def _as_float(data, what: str = "Value") -> float:
@@ -68,7 +69,7 @@ def _apply(op: ops.Op, parents: tuple, *params) -> Value:
     v.grad = 0.0
     v.label = ""
     v.op = op.name
-    if _grad_enabled[0]:
+    if _RECORDING[0] or _recording():
         v.parents = parents
         v.local_grads = op.df(SCALAR, y, *xs, *params)
     else:
@@ -86,7 +87,7 @@ def _unary(op: ops.Op, a: Value) -> Value:
     v.grad = 0.0
     v.label = ""
     v.op = op.name
-    if _grad_enabled[0]:
+    if _RECORDING[0] or _recording():
         v.parents = (a,)
         v.local_grads = op.df(SCALAR, y, x)
     else:
@@ -104,7 +105,7 @@ def _binary(op: ops.Op, a: Value, b: Value) -> Value:
     v.grad = 0.0
     v.label = ""
     v.op = op.name
-    if _grad_enabled[0]:
+    if _RECORDING[0] or _recording():
         v.parents = (a, b)
         v.local_grads = op.df(SCALAR, y, x, z)
     else:
@@ -293,7 +294,7 @@ def _nary(op: ops.Op, parents: tuple, args) -> Value:
     v.grad = 0.0
     v.label = ""
     v.op = op.name
-    if _grad_enabled[0]:
+    if _RECORDING[0] or _recording():
         v.parents = parents
         v.local_grads = op.df(SCALAR, y, *args)
     else:

@@ -18,6 +18,7 @@ from autodiff import (
     ShapeError,
     Tensor,
     TensorIndexError,
+    affine,
     concatenate,
     enable_grad,
     is_grad_enabled,
@@ -540,3 +541,75 @@ def test_a_chain_of_100000_tensor_ops_backpropagates_without_recursion() -> None
     close(y.data, v)
     close(x.grad, d, 1e-9)
     del y  # freeing a 100,000-deep chain must not overflow the C stack either
+
+
+# --- data changed between forward and backward; copies ------------------------------------------
+def test_a_leaf_assigned_new_data_after_forward_raises_at_backward() -> None:
+    # issue 13: dL/dw came from the new data ([4, 6]) instead of the forward-time data ([2, 4])
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    loss = (w * w).sum()
+    w.data -= 1.0  # what an optimizer step does
+    with pytest.raises(GradError, match="'w'.*assigned new data"):
+        loss.backward()
+
+
+def test_an_optimizer_step_between_forward_and_backward_raises() -> None:
+    import nn
+
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    opt = nn.SGD([w], lr=0.1)
+    loss = (w * w).sum()
+    loss.backward()
+    opt.step()
+    with pytest.raises(GradError, match="assigned new data"):
+        loss.backward()
+
+
+def test_rebinding_data_of_an_intermediate_or_a_third_input_is_caught() -> None:
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    h = a * 3.0
+    out = (h * h).sum()
+    h.data = np.array([0.0, 0.0])
+    with pytest.raises(GradError, match="shape \\(2,\\)"):
+        out.backward()
+    x = Tensor([[1.0, 2.0]], requires_grad=True)
+    W = Tensor([[1.0], [1.0]], requires_grad=True)
+    b = Tensor([0.5], requires_grad=True, label="b")
+    y = affine(x, W, b).sum()
+    b.data = np.array([1.0])
+    with pytest.raises(GradError, match="'b'"):
+        y.backward()
+
+
+def test_data_changed_after_backward_is_fine_and_a_fresh_forward_uses_it() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    w.data -= 1.0
+    w.grad = None
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [0.0, 2.0])
+
+
+def test_tensor_copies_the_callers_array_and_from_numpy_shares_it() -> None:
+    import nn
+
+    arr = np.array([1.0, 2.0])
+    t = Tensor(arr, requires_grad=True)
+    t.grad = np.array([1.0, 1.0])
+    nn.SGD([t], lr=1.0).step()
+    np.testing.assert_array_equal(arr, [1.0, 2.0])  # the user's data is untouched
+    shared = Tensor.from_numpy(arr, requires_grad=True)
+    shared.data -= 1.0
+    np.testing.assert_array_equal(arr, [0.0, 1.0])
+    assert shared.data is arr
+    assert Tensor.from_numpy(np.arange(3)).dtype == np.int64  # as torch.from_numpy: dtype kept
+    with pytest.raises(TypeError, match="numpy array"):
+        Tensor.from_numpy([1.0, 2.0])
+    with pytest.raises(TypeError, match="floating-point"):
+        Tensor.from_numpy(np.arange(3), requires_grad=True)
+
+
+def test_assigning_a_list_to_data_stores_an_array() -> None:
+    t = Tensor([1.0, 2.0])
+    t.data = [3, 4]
+    assert t.data.dtype == np.float64 and t.data.tolist() == [3.0, 4.0]
