@@ -10,10 +10,27 @@
 from .check import GradcheckReport, gradcheck
 from .engine import BackwardStep, backward_steps, topological_order
 from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError, TensorIndexError
-from .functional import abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, step, tanh
+from .functional import (
+    abs,
+    bce_with_logits,
+    clip,
+    cos,
+    elu,
+    exp,
+    leaky_relu,
+    log,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    step,
+    tanh,
+)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
-from .tensor import Tensor, affine, concatenate, maximum, minimum, softmax_cross_entropy, stack
+from .tensor import Tensor, affine, concatenate, softmax_cross_entropy, stack
 from .value import Value
 from .viz import draw, draw_steps, explain, save_steps, trace_backward
 
@@ -24,5 +41,5 @@ __all__ = [
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",
-    "clip", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
+    "clip", "bce_with_logits", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
 ]

@@ -57,6 +57,7 @@ class SCALAR:
     cos = math.cos
     tanh = math.tanh  # stable: math.tanh(±1000) = ±1.0
     expm1 = math.expm1
+    log1p = math.log1p
 
     @staticmethod
     def exp(x: float) -> float:
@@ -163,6 +164,7 @@ class ARRAY:
     cos = np.cos
     tanh = np.tanh
     expm1 = np.expm1
+    log1p = np.log1p
     exp = np.exp
     sign = np.sign
     where = np.where

@@ -130,10 +130,23 @@ ELU = _register("elu", 1,
 STEP = _register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.zeros_like(x),),
                  "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0")
 
+# --- fused: smooth as a whole where its parts are not ---------------------------------------------
+def _bce_logits_f(m, z, t):
+    return m.relu(z) - z * t + m.log1p(m.exp(-m.abs(z)))
+
+
+BCE_WITH_LOGITS = _register(
+    "bce_with_logits", 2, _bce_logits_f, lambda m, y, z, t: (m.sigmoid(z) - t, -z),
+    "y = −[t log σ(z) + (1 − t) log(1 − σ(z))] = max(z, 0) − zt + log(1 + e^{−|z|});  "
+    "∂y/∂z = σ(z) − t, ∂y/∂t = −z  (one op: relu and abs have kinks at 0, the sum has none)")
+
 UNARY_FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
                    "leaky_relu", "elu", "step")
 """Names of the one-input functions, each a method of Value and Tensor and a function in
 ``autodiff`` (and so allowed in the command-line expression parser)."""
+
+BINARY_FUNCTIONS = ("maximum", "minimum", "bce_with_logits")
+"""Two-input ops called as functions, ``autodiff.maximum(a, b)``, on Values, Tensors and numbers."""
 
 
 # --- n-ary scalar nodes (Value only: a neuron's weighted sum as one node, every edge kept) -----

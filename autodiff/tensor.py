@@ -22,6 +22,7 @@ _new = object.__new__
 _RECORDING = grad_mode.RECORDING
 _recording = grad_mode.recording
 _EW = T.EW
+ELEMENTWISE = _EW
 _ADD, _SUB, _MUL, _DIV, _POW = (_EW[k] for k in ("+", "-", "*", "/", "**"))
 _NEEDS1 = (True,)
 _ONE = np.ones(())
@@ -591,18 +592,6 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     else:
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale, [])  # [] receives softmax(z)
-
-
-def maximum(a, b) -> Tensor:
-    """Elementwise max(a, b); ties split the gradient ½/½."""
-    a, b = _tensors((a, b), "maximum")
-    return apply(_EW["maximum"], (a, b))
-
-
-def minimum(a, b) -> Tensor:
-    """Elementwise min(a, b); ties split the gradient ½/½."""
-    a, b = _tensors((a, b), "minimum")
-    return apply(_EW["minimum"], (a, b))
 
 
 def _unary_method(name: str):

@@ -428,9 +428,11 @@ def _sce_vjp(g, y, xs, params, needs):
     p = saved[0] if saved else _softmax_f(xs[0], -1)
     gs = g * scale
     if target.dtype.kind in "iu":  # ∂C/∂z = s(softmax − onehot)
-        d = p * gs
+        # C order, whatever the logits' layout (a permuted view makes p's strides permuted too):
+        # only then is the reshape in _rows_and_labels a view, so the subtraction lands in d
+        d = np.multiply(p, gs, order="C")
         rows, n, labels = _rows_and_labels(d, target)
-        rows[n, labels] -= gs  # rows is a view of d
+        rows[n, labels] -= gs
         return [d]
     # targets t need not sum to 1: ∂C/∂z = s(softmax · Σ_c t_c − t)
     return [(p * target.sum(axis=-1, keepdims=True) - target) * gs]

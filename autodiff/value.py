@@ -58,7 +58,7 @@ def _leaf(data: float) -> Value:
     return v
 
 
-def _apply(op: ops.Op, parents: tuple, *params) -> Value:
+def apply(op: ops.Op, parents: tuple, *params) -> Value:
     """Run one op-table entry on Values: forward value, and the local derivatives on the edges."""
     # written out like _unary/_binary/_nary rather than calling one shared node builder: the
     # extra call costs ~12% of every op (measured), and these four are the whole hot path
@@ -181,7 +181,7 @@ class Value:
         if cls is Value:
             return _binary(ops.POW, self, other)
         if cls is float or cls is int or isinstance(other, numbers.Real) and cls is not bool:
-            return _apply(ops.POW_CONST, (self,), float(other))
+            return apply(ops.POW_CONST, (self,), float(other))
         return NotImplemented
 
     def __rpow__(self, other):
@@ -197,15 +197,15 @@ class Value:
     # --- functions of the op table (exp, log, tanh, ...) are attached below ---------------------
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """x if x > 0 else αx;  derivative 1 or α."""
-        return _apply(ops.LEAKY_RELU, (self,), float(alpha))
+        return apply(ops.LEAKY_RELU, (self,), float(alpha))
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x if x > 0 else α(eˣ − 1);  derivative 1 or αeˣ."""
-        return _apply(ops.ELU, (self,), float(alpha))
+        return apply(ops.ELU, (self,), float(alpha))
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Value:
         """min(max(x, lo), hi);  derivative 1 inside the interval, 0 where clipped."""
-        return _apply(ops.CLIP, (self,), lo, hi)
+        return apply(ops.CLIP, (self,), lo, hi)
 
     # --- n-ary nodes ---------------------------------------------------------------------------
     @staticmethod

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+import autodiff
 from autodiff import Tensor, Value, softmax_cross_entropy
 from autodiff.errors import ShapeError
 
@@ -230,6 +231,7 @@ def binary_cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12,
     if not 0 < eps < 0.5:
         raise ValueError(f"{what}: eps must be in (0, 0.5), got {eps}")
     _check_probabilities(p, what)
+    _check_targets(t, what)
     pc = _map(p, "clip", eps, 1.0 - eps)
     y = _as_operand(t, p)
     terms = -(y * _map(pc, "log") + (1.0 - y) * _map(1.0 - pc, "log"))
@@ -240,19 +242,32 @@ bce = binary_cross_entropy
 
 
 def bce_with_logits(logits: Any, target: Any, *, reduction: str = "mean") -> Tensor | Value:
-    """Binary cross-entropy from logits z, p = σ(z), in the stable form
+    """Binary cross-entropy from logits z, p = σ(z), one fused op per entry:
 
         C = (1/N) Σᵢ [ max(zᵢ, 0) − zᵢ·yᵢ + log(1 + e^{−|zᵢ|}) ]
 
     which equals −[y log σ(z) + (1 − y) log(1 − σ(z))] exactly, but never exponentiates a
-    positive number (e^{−|z|} ≤ 1) and never takes the log of a rounded-off 0.
-    ∂C/∂zᵢ = (σ(zᵢ) − yᵢ)/N."""
+    positive number (e^{−|z|} ≤ 1) and never takes the log of a rounded-off 0. The op carries
+    its own exact derivative ∂C/∂zᵢ = (σ(zᵢ) − yᵢ)/N, also at z = 0, where the kinks of max and
+    |·| in the formula would otherwise give a wrong subgradient. Targets must lie in [0, 1]."""
     what = "bce_with_logits"
     z, t = _prepare(logits, target, what)
-    y = _as_operand(t, z)
-    softplus_neg_abs = _map(1.0 + _map(-_map(z, "__abs__"), "exp"), "log")
-    terms = _map(z, "relu") - z * y + softplus_neg_abs
+    _check_targets(t, what)
+    if isinstance(z, Tensor):
+        terms = autodiff.bce_with_logits(z, t)
+    else:
+        terms = np.empty(z.shape, dtype=object)
+        for i, v in np.ndenumerate(z):
+            terms[i] = autodiff.bce_with_logits(v, float(t[i]))
     return _reduce(terms, math.prod(_shape(z)), reduction, what)
+
+
+def _check_targets(t: np.ndarray, what: str) -> None:
+    """Binary targets are probabilities: outside [0, 1] the cost goes negative, silently."""
+    bad = ~((t >= 0) & (t <= 1))
+    if bad.any():
+        raise ValueError(f"{what}: targets must be probabilities in [0, 1] (labels 0/1), found "
+                         f"{float(t[bad].flat[0])!r}")
 
 
 def _check_probabilities(p: Tensor | np.ndarray, what: str) -> None:

@@ -613,3 +613,22 @@ def test_assigning_a_list_to_data_stores_an_array() -> None:
     t = Tensor([1.0, 2.0])
     t.data = [3, 4]
     assert t.data.dtype == np.float64 and t.data.tolist() == [3.0, 4.0]
+
+
+@pytest.mark.parametrize("layout", ["permuted", "advanced-indexed", "fortran", "negative-strided"])
+def test_softmax_cross_entropy_gradient_for_non_contiguous_3d_logits(layout) -> None:
+    # issue 13 item 2: the one-hot subtraction went into a copy: softmax/N instead of (softmax − onehot)/N
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(4, 2, 3))
+    views = {"permuted": lambda a: a.transpose(1, 0, 2).transpose(1, 0, 2).swapaxes(0, 1),
+             "advanced-indexed": lambda a: a[[1, 0], :, :].transpose(2, 1, 0),
+             "fortran": lambda a: np.asfortranarray(a),
+             "negative-strided": lambda a: a[::-1, ::-1]}
+    z_np = views[layout](base)
+    labels = rng.integers(0, z_np.shape[-1], size=z_np.shape[:-1])
+    z = Tensor.from_numpy(z_np, requires_grad=True)
+    softmax_cross_entropy(z, labels).backward()
+    p = np.exp(z_np - z_np.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    onehot = np.eye(z_np.shape[-1])[labels]
+    np.testing.assert_allclose(z.grad, (p - onehot) / labels.size, rtol=1e-12, atol=1e-15)

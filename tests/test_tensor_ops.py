@@ -219,6 +219,11 @@ BINARY = [
     ("pow", lambda a, b: a ** b, lambda a, b: a ** b, lambda a, b: a ** b, (positive, real)),
     ("maximum", maximum, anp.maximum, lambda a, b: torch.maximum(a, b), (grid(0.0), grid(0.25))),
     ("minimum", minimum, anp.minimum, lambda a, b: torch.minimum(a, b), (grid(0.0), grid(0.25))),
+    ("bce_with_logits", autodiff.bce_with_logits,
+     lambda z, t: anp.maximum(z, 0) - z * t + anp.log1p(anp.exp(-anp.abs(z))),
+     lambda z, t: torch.nn.functional.binary_cross_entropy_with_logits(*torch.broadcast_tensors(z, t),
+                                                                       reduction="none"),
+     (away(0.0), lambda rng, shape: rng.uniform(0.0, 1.0, shape))),
 ]
 for _name, _ours, _ref, _th, _gens in BINARY:
     add_rows(_name, _ours, _ref, _th, BINARY_SHAPES, _gens)

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import autodiff
 from autodiff import OPS, AutodiffError, DomainError, ShapeError, Value
 
 INF = math.inf
@@ -155,18 +156,22 @@ SPECS = [
          args(away_from_zero(1e-3, 50.0), params=st.tuples(reals(0.1, 3.0))), cap=1.0),
     Spec("step", lambda v, p: v[0].step(), lambda x, p: 1.0 if x[0] >= 0 else 0.0,
          args(away_from_zero(1e-3, BIG))),
+    Spec("maximum", lambda v, p: autodiff.maximum(v[0], v[1]), lambda x, p: max(x),
+         st.tuples(reals(-BIG, BIG), reals(-BIG, BIG)).filter(lambda x: abs(x[0] - x[1]) > 1e-3).map(
+             lambda x: (x, ()))),
+    Spec("minimum", lambda v, p: autodiff.minimum(v[0], v[1]), lambda x, p: min(x),
+         st.tuples(reals(-BIG, BIG), reals(-BIG, BIG)).filter(lambda x: abs(x[0] - x[1]) > 1e-3).map(
+             lambda x: (x, ()))),
+    Spec("bce_with_logits", lambda v, p: autodiff.bce_with_logits(v[0], v[1]),
+         lambda x, p: max(x[0], 0.0) - x[0] * x[1] + math.log1p(math.exp(-abs(x[0]))),
+         args(reals(-30.0, 30.0), reals(0.0, 1.0)), cap=1.0),
     Spec("sum", lambda v, p: Value.sum(v), lambda x, p: sum(x, 0.0),
          st.tuples(st.lists(reals(-BIG, BIG), min_size=0, max_size=8).map(tuple), NO_PARAMS),
          scale=lambda x, p: sum(map(abs, x))),
     Spec("dot", _dot_build, _dot_ref, dot_args(), scale=lambda x, p: _dot_ref(tuple(map(abs, x)), p)),
 ]
-NOT_ON_VALUE = {"maximum", "minimum"}   # elementwise Tensor ops without a Value method
-
-
 def test_every_op_a_value_exposes_is_in_the_table():
-    assert {s.name for s in SPECS} == set(OPS) - NOT_ON_VALUE
-    for name in NOT_ON_VALUE:
-        assert not hasattr(Value, name)
+    assert {s.name for s in SPECS} == set(OPS)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=str)
