@@ -115,19 +115,36 @@ def backward_steps(root, seed) -> Iterator[BackwardStep]:
 
 
 def check_finite(root) -> None:
-    """Raise NonFiniteError naming the first node (in backward order) whose grad is NaN/inf."""
-    for node in topological_order(root):
-        g = node.grad
-        if g is None:
-            continue
-        bad = not math.isfinite(g) if isinstance(g, float) else not _all_finite(g)
-        if bad:
-            name = f"'{node.label}'" if node.label else f"made by '{node.op or 'leaf'}'"
-            raise NonFiniteError(
-                f"gradient of the node {name} (data={_short(node.data)}) is not finite: "
-                f"{_short(g)}. Look for log/sqrt/division near 0 or overflow (exp of a large "
-                "input) upstream of it; autodiff.gradcheck can localise the op."
-            )
+    """Raise NonFiniteError naming where the first NaN/inf came from.
+
+    Values are checked in forward order (inputs first): the first non-finite value is the op
+    that overflowed or left its domain. If every value is finite, gradients are checked in
+    backward order (the root first): the first non-finite gradient is where backward made it."""
+    order = topological_order(root)
+    for node in reversed(order):
+        if not _finite(node.data):
+            raise NonFiniteError(f"the value of {_describe(node)} is not finite: {_short(node.data)}. "
+                                 + _HINT)
+    for i, node in enumerate(order):
+        if node.grad is not None and not _finite(node.grad):
+            via = next((c for c in order[:i] if any(p is node for p in c.parents)), None)
+            through = f", made non-finite by the edge from '{via.op}'" if via is not None else ""
+            raise NonFiniteError(f"the gradient of {_describe(node)} (data={_short(node.data)}) is not "
+                                 f"finite: {_short(node.grad)}{through}. " + _HINT)
+
+
+_HINT = ("Look for log/sqrt/division near 0 or overflow (exp of a large input) at or upstream of "
+         "it; autodiff.gradcheck can localise the op.")
+
+
+def _describe(node) -> str:
+    if node.label:
+        return f"the node '{node.label}' ({f'made by {node.op!r}' if node.op else 'a leaf'})"
+    return f"the node made by '{node.op}'" if node.op else "an unlabelled leaf"
+
+
+def _finite(x) -> bool:
+    return math.isfinite(x) if isinstance(x, float) else _all_finite(x)
 
 
 def _all_finite(a) -> bool:

@@ -4,7 +4,14 @@ module) and ``ARRAY`` (numpy arrays).
 The op table writes every rule once against a namespace ``m``; a ``Value`` evaluates it with
 ``m = SCALAR`` (fast: no numpy call per scalar op) and a ``Tensor`` with ``m = ARRAY``. Domain
 checks live here, once per namespace, so ``log(-1)`` fails with the same ``DomainError`` for
-both node types.
+both node types. NaN in gives NaN out everywhere (as numpy), also through max, min and step.
+
+Selections. relu, step, clip and max/min pick some inputs and ignore the others; the local
+derivative of an input not picked is an *exact* zero that passes no gradient at all, even an
+infinite one: sqrt(relu(x)) at x < 0 has gradient 0 (as in PyTorch), not 0·∞ = NaN.
+``select(cond)`` makes that derivative: ``SCALAR`` gives 1.0 or ``UNSELECTED`` (a 0.0 whose
+product with anything is 0.0), ``ARRAY`` a boolean mask that the tensor VJP applies with
+``where`` instead of a multiplication.
 """
 
 from __future__ import annotations
@@ -45,6 +52,23 @@ def _neg_pow_error(a, n) -> DomainError:
         f"{a!r} ** {n!r} is not a real number: a negative base needs an integer exponent. "
         "Use abs(x) ** p, or check the sign of the base."
     )
+
+
+class _Unselected(float):
+    """0.0 on an edge an op did not select: ``UNSELECTED * g == 0.0`` for every g, inf and NaN too."""
+
+    __slots__ = ()
+
+    def __mul__(self, other):
+        return 0.0
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return "0.0"
+
+
+UNSELECTED = _Unselected(0.0)
 
 
 class SCALAR:
@@ -118,18 +142,32 @@ class SCALAR:
         return x if not x <= 0 else 0.0  # NaN passes through
 
     @staticmethod
+    def select(cond) -> float:
+        """1.0 where an op passes its input through, else an exact zero (see the module docstring)."""
+        return 1.0 if cond else UNSELECTED
+
+    @staticmethod
+    def share(win, tie) -> float:
+        """max/min's slope for one input: 1 if it wins, ½ on a tie, else an exact zero."""
+        return 1.0 if win else (0.5 if tie else UNSELECTED)
+
+    @staticmethod
+    def unselected(x: float) -> float:
+        return UNSELECTED
+
+    @staticmethod
     def positive(x: float) -> float:
-        """[x > 0]: relu's slope (0 at x = 0)."""
-        return 1.0 if x > 0 else 0.0
+        """[x > 0]: relu's slope (an exact 0 at x ≤ 0)."""
+        return 1.0 if x > 0 else UNSELECTED
 
     @staticmethod
     def threshold(x: float) -> float:
-        """[x ≥ 0]: the step function of seed 001 (1 at x = 0)."""
-        return 1.0 if x >= 0 else 0.0
+        """[x ≥ 0]: the step function of the notes' threshold neuron (1 at x = 0; NaN stays NaN)."""
+        return 1.0 if x >= 0 else (0.0 if x == x else x)
 
     @staticmethod
     def sign(x: float) -> float:
-        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+        return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == x else x))
 
     @staticmethod
     def where(cond, a, b):
@@ -141,19 +179,20 @@ class SCALAR:
 
     @staticmethod
     def clip(x: float, lo, hi) -> float:
+        """min(max(x, lo), hi), as numpy and PyTorch: with lo > hi the result is hi."""
         if lo is not None and x < lo:
-            return float(lo)
+            x = float(lo)
         if hi is not None and x > hi:
             return float(hi)
         return x
 
     @staticmethod
     def maximum(a: float, b: float) -> float:
-        return a if a >= b else b
+        return a if a >= b or a != a else b  # a NaN on either side wins, as in numpy
 
     @staticmethod
     def minimum(a: float, b: float) -> float:
-        return a if a <= b else b
+        return a if a <= b or a != a else b
 
 
 class ARRAY:
@@ -169,6 +208,19 @@ class ARRAY:
     sign = np.sign
     where = np.where
     zeros_like = np.zeros_like
+
+    @staticmethod
+    def select(cond) -> np.ndarray:
+        """A boolean mask: the tensor VJP passes g where it is True and an exact 0 elsewhere."""
+        return cond
+
+    @staticmethod
+    def share(win, tie) -> np.ndarray:
+        return np.where(win, 1.0, np.where(tie, 0.5, 0.0))
+
+    @staticmethod
+    def unselected(x: np.ndarray) -> np.ndarray:
+        return np.zeros(np.shape(x), dtype=bool)
     maximum = np.maximum
     minimum = np.minimum
 
@@ -226,7 +278,7 @@ class ARRAY:
 
     @staticmethod
     def threshold(x: np.ndarray) -> np.ndarray:
-        return (x >= 0).astype(np.result_type(x, 1.0))
+        return np.heaviside(x, 1.0)  # 1 at x = 0, NaN stays NaN
 
     @staticmethod
     def clip(x: np.ndarray, lo, hi) -> np.ndarray:

@@ -16,6 +16,11 @@ Structural tensor ops (matmul, reductions, indexing, ...) are not elementwise; t
 Subgradients chosen at non-smooth points: relu'(0) = 0, leaky_relu'(0) = α, elu'(0) = α,
 step'(x) = 0 everywhere, abs'(0) = 0, and max/min split ties 50/50 (as PyTorch and HIPS
 autograd do).
+
+Selections (``selects=True``: relu, step, clip, maximum, minimum) pass the gradient to the
+inputs they pick and an exact zero to the others, even when the incoming gradient is infinite:
+their local derivatives come from ``m.select``/``m.share`` (see ``mathns``). Every other op
+multiplies, as IEEE arithmetic does (0·∞ = NaN), like PyTorch.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class Op:
     f: Callable
     df: Callable
     formula: str
+    selects: bool = False
 
 
 OPS: dict[str, Op] = {}
@@ -46,8 +52,8 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
 
 
-def _register(name: str, arity: int, f: Callable, df: Callable, formula: str) -> Op:
-    op = Op(name, arity, f, df, formula)
+def _register(name: str, arity: int, f: Callable, df: Callable, formula: str, selects: bool = False) -> Op:
+    op = Op(name, arity, f, df, formula, selects)
     OPS[name] = op
     return op
 
@@ -59,13 +65,13 @@ def _pow_exponent_local(m, y, a, b):
 
 
 def _maximum_locals(m, y, a, b):
-    first = m.where(a > b, 1.0, m.where(a == b, 0.5, 0.0))
-    return (first, 1.0 - first)
+    tie = a == b
+    return (m.share(a > b, tie), m.share(b > a, tie))
 
 
 def _minimum_locals(m, y, a, b):
-    first = m.where(a < b, 1.0, m.where(a == b, 0.5, 0.0))
-    return (first, 1.0 - first)
+    tie = a == b
+    return (m.share(a < b, tie), m.share(b < a, tie))
 
 
 # --- arithmetic -------------------------------------------------------------------------------
@@ -105,12 +111,13 @@ SIN = _register("sin", 1, lambda m, x: m.sin(x), lambda m, y, x: (m.cos(x),),
 COS = _register("cos", 1, lambda m, x: m.cos(x), lambda m, y, x: (-m.sin(x),),
                 "y = cos x;  y' = −sin x")
 CLIP = _register("clip", 1, lambda m, x, lo, hi: m.clip(x, lo, hi),
-                 lambda m, y, x, lo, hi: (m.where(y == x, 1.0, 0.0),),
-                 "y = min(max(x, lo), hi);  y' = 1 inside [lo, hi], 0 where clipped")
+                 lambda m, y, x, lo, hi: (m.select(y == x),),
+                 "y = min(max(x, lo), hi) (= hi everywhere if lo > hi);  y' = 1 inside [lo, hi], 0 where clipped",
+                 selects=True)
 MAXIMUM = _register("maximum", 2, lambda m, a, b: m.maximum(a, b), _maximum_locals,
-                    "y = max(a, b);  ∂y/∂a = 1 if a > b, ½ if a = b, else 0")
+                    "y = max(a, b);  ∂y/∂a = 1 if a > b, ½ if a = b, else 0", selects=True)
 MINIMUM = _register("minimum", 2, lambda m, a, b: m.minimum(a, b), _minimum_locals,
-                    "y = min(a, b);  ∂y/∂a = 1 if a < b, ½ if a = b, else 0")
+                    "y = min(a, b);  ∂y/∂a = 1 if a < b, ½ if a = b, else 0", selects=True)
 
 # --- activations (seeds 001, 002, 003) --------------------------------------------------------
 TANH = _register("tanh", 1, lambda m, x: m.tanh(x), lambda m, y, x: (1.0 - y * y,),
@@ -118,7 +125,7 @@ TANH = _register("tanh", 1, lambda m, x: m.tanh(x), lambda m, y, x: (1.0 - y * y
 SIGMOID = _register("sigmoid", 1, lambda m, x: m.sigmoid(x), lambda m, y, x: (y * (1.0 - y),),
                     "y = σ(x) = 1/(1 + e⁻ˣ);  y' = σ(x)(1 − σ(x)) = y(1 − y)")
 RELU = _register("relu", 1, lambda m, x: m.relu(x), lambda m, y, x: (m.positive(x),),
-                 "y = max(0, x);  y' = 1 if x > 0 else 0  (0 at x = 0)")
+                 "y = max(0, x);  y' = 1 if x > 0 else 0  (0 at x = 0)", selects=True)
 LEAKY_RELU = _register("leaky_relu", 1,
                        lambda m, x, alpha=0.01: m.where(x > 0, x, alpha * x),
                        lambda m, y, x, alpha=0.01: (m.where(x > 0, 1.0, alpha),),
@@ -127,8 +134,8 @@ ELU = _register("elu", 1,
                 lambda m, x, alpha=1.0: m.where(x > 0, x, alpha * m.expm1(m.minimum(x, 0.0))),
                 lambda m, y, x, alpha=1.0: (m.where(x > 0, 1.0, y + alpha),),
                 "y = x if x > 0 else α(eˣ − 1);  y' = 1 if x > 0 else αeˣ = y + α")
-STEP = _register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.zeros_like(x),),
-                 "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0")
+STEP = _register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.unselected(x),),
+                 "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0", selects=True)
 
 # --- fused: smooth as a whole where its parts are not ---------------------------------------------
 def _bce_logits_f(m, z, t):

@@ -8,7 +8,9 @@ summed back to each input's shape.
 
 from __future__ import annotations
 
+import math
 import numbers
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -406,14 +408,21 @@ class Tensor:
         return apply(op, (self,), axes, bool(keepdims))
 
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """(1/(n − ddof)) Σ (x − mean)², composed from primitives."""
-        n = T._count(self.shape, axis)
-        centred = self - self.mean(axis=axis, keepdims=True)
-        return (centred * centred).sum(axis=axis, keepdims=keepdims) / (n - ddof)
+        """(1/(n − ddof)) Σ (x − x̄)² over ``axis``: numpy's default ddof=0 (the population
+        variance); ``ddof=1`` is the sample variance (PyTorch's default). n − ddof ≤ 0 gives
+        inf/NaN with a RuntimeWarning, as numpy."""
+        return self._spread_op(T.VAR, axis, keepdims, ddof)
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """√var."""
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        """√var (same ``ddof``); the gradient on a constant slice (σ = 0) is 0, as in PyTorch."""
+        return self._spread_op(T.STD, axis, keepdims, ddof)
+
+    def _spread_op(self, op, axis, keepdims, ddof) -> Tensor:
+        if isinstance(ddof, bool) or not isinstance(ddof, numbers.Real):
+            raise TypeError(f"{op.name}(ddof=...) needs a number, got {type(ddof).__name__}")
+        axes = T.norm_axes(axis, self.ndim)
+        d = T.degrees_of_freedom(T._count(self.shape, axes), ddof)
+        return apply(op, (self,), axes, bool(keepdims), d)
 
     # --- softmax family ------------------------------------------------------------------------
     def softmax(self, axis: int = -1) -> Tensor:
@@ -460,6 +469,11 @@ class Tensor:
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (grad = None)."""
         self.grad = None
+
+    @property
+    def has_grad(self) -> bool:
+        """Whether a backward pass has reached this tensor since it was made or zeroed (grad is not None)."""
+        return self.grad is not None
 
     def _vjps(self) -> list:
         """∂L/∂parent for each parent (None where a parent needs no gradient)."""
@@ -585,8 +599,10 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
         raise ShapeError(f"softmax_cross_entropy: logits of shape {shape} need integer labels of shape "
                          f"{shape[:-1]} or targets of shape {shape}, got {t.dtype} {t.shape}")
     if reduction == "mean":
-        rows = z._data.size // shape[-1] if shape[-1] else 0
-        scale = 1.0 / rows if rows else 1.0
+        rows = math.prod(shape[:-1])
+        if rows == 0:  # numpy's and PyTorch's mean of nothing: NaN, with a warning
+            warnings.warn("softmax_cross_entropy: the mean over 0 rows is NaN", RuntimeWarning, stacklevel=2)
+        scale = 1.0 / rows if rows else math.nan
     elif reduction == "sum":
         scale = 1.0
     else:

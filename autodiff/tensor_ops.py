@@ -15,6 +15,7 @@ shape changes, reductions, indexing, joins and the softmax family.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from functools import partial
 
@@ -86,6 +87,11 @@ def elementwise(op: ops.Op) -> TensorOp:
         else:
             gx = g * local
         return gx if gx.shape == x.shape else unbroadcast(gx, x.shape)
+
+    if op.selects:  # relu, step, clip, max/min: an exact 0 where not selected, even for g = ∞
+        def times(g, local, x):  # noqa: F811
+            gx = np.where(local, g, 0.0) if local.dtype == bool else np.where(local != 0, g, 0.0) * local
+            return gx if gx.shape == x.shape else unbroadcast(gx, x.shape)
 
     def vjp(g, y, xs, params, needs):
         if len(xs) == 2:  # written out: the hot path of every binary op
@@ -274,13 +280,54 @@ def _extreme_vjp(g, y, xs, params, needs):
     axes, keepdims = params
     mask = x == _expand(y, x.shape, axes, keepdims)
     share = mask / mask.sum(axis=axes, keepdims=True)
-    return [share * _expand(g, x.shape, axes, keepdims)]
+    return [share * np.where(mask, _expand(g, x.shape, axes, keepdims), 0.0)]  # exact 0 off the max
 
 
 MAX = _register("max", lambda x, axes, keepdims: x.max(axis=axes, keepdims=keepdims), _extreme_vjp,
                 "y = max x;  ∂y/∂xᵢ = 1/k for the k maximal entries, else 0")
 MIN = _register("min", lambda x, axes, keepdims: x.min(axis=axes, keepdims=keepdims), _extreme_vjp,
                 "y = min x;  ∂y/∂xᵢ = 1/k for the k minimal entries, else 0")
+
+
+def degrees_of_freedom(n: int, ddof) -> float:
+    """n − ddof, the divisor of the variance; ≤ 0 gives inf/NaN with a warning (as numpy)."""
+    d = n - ddof
+    if d <= 0:
+        warnings.warn(f"degrees of freedom n − ddof = {n} − {ddof} <= 0: the variance is inf or NaN",
+                      RuntimeWarning, stacklevel=4)
+        return 0.0
+    return float(d)
+
+
+def _centred(x, axes):
+    return x - x.sum(axis=axes, keepdims=True) / _count(x.shape, axes)
+
+
+def _var_f(x, axes, keepdims, d):
+    c = _centred(x, axes)
+    with np.errstate(divide="ignore", invalid="ignore"):  # d = 0 was warned about once, above
+        return (c * c).sum(axis=axes, keepdims=keepdims) / d
+
+
+def _var_vjp(g, y, xs, params, needs):
+    axes, keepdims, d = params
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return [_expand(g, xs[0].shape, axes, keepdims) * (2.0 / d) * _centred(xs[0], axes)]
+
+
+def _std_vjp(g, y, xs, params, needs):
+    # ∂σ/∂xᵢ = (xᵢ − x̄)/(dσ); where σ = 0 (a constant slice) the gradient is 0, as in PyTorch
+    axes, keepdims, d = params
+    x = xs[0]
+    y_k, g_k = _expand(y, x.shape, axes, keepdims), _expand(g, x.shape, axes, keepdims)
+    scale = np.divide(g_k, d * y_k, out=np.zeros(np.broadcast(g_k, y_k).shape), where=y_k != 0)
+    return [scale * _centred(x, axes)]
+
+
+VAR = _register("var", _var_f, _var_vjp,
+                "y = (1/d) Σ (xᵢ − x̄)²,  d = n − ddof;  ∂y/∂xᵢ = 2(xᵢ − x̄)/d")
+STD = _register("std", lambda x, axes, keepdims, d: np.sqrt(_var_f(x, axes, keepdims, d)), _std_vjp,
+                "y = √((1/d) Σ (xᵢ − x̄)²);  ∂y/∂xᵢ = (xᵢ − x̄)/(d·y)  (0 where y = 0)")
 
 
 # --- indexing and joins -----------------------------------------------------------------------

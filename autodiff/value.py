@@ -21,6 +21,19 @@ _RECORDING = grad_mode.RECORDING
 _recording = grad_mode.recording
 
 
+class _NoGrad(float):
+    """The 0.0 a Value's ``grad`` starts at (and returns to with ``zero_grad()``): no backward pass
+    has reached it since. Adding any contribution gives a plain float, so ``has_grad`` is then True."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "0.0"
+
+
+NO_GRAD = _NoGrad(0.0)
+
+
 def _as_float(data, what: str = "Value") -> float:
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
         hint = ""
@@ -50,7 +63,7 @@ def _lift(other):
 def _leaf(data: float) -> Value:
     v = _new(Value)
     v.data = data
-    v.grad = 0.0
+    v.grad = NO_GRAD
     v.label = ""
     v.op = ""
     v.parents = ()
@@ -66,7 +79,7 @@ def apply(op: ops.Op, parents: tuple, *params) -> Value:
     y = op.f(SCALAR, *xs, *params)
     v = _new(Value)
     v.data = y
-    v.grad = 0.0
+    v.grad = NO_GRAD
     v.label = ""
     v.op = op.name
     if _RECORDING[0] or _recording():
@@ -84,7 +97,7 @@ def _unary(op: ops.Op, a: Value) -> Value:
     y = op.f(SCALAR, x)
     v = _new(Value)
     v.data = y
-    v.grad = 0.0
+    v.grad = NO_GRAD
     v.label = ""
     v.op = op.name
     if _RECORDING[0] or _recording():
@@ -102,7 +115,7 @@ def _binary(op: ops.Op, a: Value, b: Value) -> Value:
     y = op.f(SCALAR, x, z)
     v = _new(Value)
     v.data = y
-    v.grad = 0.0
+    v.grad = NO_GRAD
     v.label = ""
     v.op = op.name
     if _RECORDING[0] or _recording():
@@ -130,7 +143,7 @@ class Value:
 
     def __init__(self, data, label: str = "") -> None:
         self.data = data if data.__class__ is float else _as_float(data)
-        self.grad = 0.0
+        self.grad = NO_GRAD
         self.label = str(label)
         self.op = ""
         self.parents = ()
@@ -244,6 +257,16 @@ class Value:
         if check_finite:
             engine.check_finite(self)
 
+    @property
+    def has_grad(self) -> bool:
+        """Whether a backward pass has reached this Value since it was made or zeroed (an
+        optimizer skips a parameter without one, as PyTorch skips ``grad is None``)."""
+        return self.grad is not NO_GRAD
+
+    def zero_grad(self) -> None:
+        """grad = 0.0, meaning "not reached by a backward pass" (``has_grad`` is False)."""
+        self.grad = NO_GRAD
+
     def _propagate(self) -> None:
         g = self.grad
         parents = self.parents
@@ -291,7 +314,7 @@ def _nary(op: ops.Op, parents: tuple, args) -> Value:
         raise TypeError(f"Value.{op.name} needs Values or real numbers, got {', '.join(bad) or 'non-floats'}")
     v = _new(Value)
     v.data = y
-    v.grad = 0.0
+    v.grad = NO_GRAD
     v.label = ""
     v.op = op.name
     if _RECORDING[0] or _recording():
