@@ -372,12 +372,9 @@ class Tensor:
         return self.reshape(-1)
 
     def __getitem__(self, idx) -> Tensor:
-        if isinstance(idx, Tensor):
-            idx = idx._data
-        if isinstance(idx, list):
-            idx = np.asarray(idx)
-        if isinstance(idx, np.ndarray) and idx.dtype.kind == "f":
-            raise TypeError("tensor indices must be integers or booleans, got floats")
+        """``t[idx]`` with ints, slices, None, ..., integer or boolean arrays/lists/Tensors, alone
+        or in a tuple (``t[t[:, 0] > 0, :]``); repeated indices accumulate their gradients."""
+        idx = tuple(map(_index_part, idx)) if isinstance(idx, tuple) else _index_part(idx)
         return apply(T.GETITEM, (self,), idx)
 
     # --- reductions ----------------------------------------------------------------------------
@@ -533,6 +530,17 @@ class Tensor:
             self.grad += g
         else:
             self.grad = self.grad + g
+
+
+def _index_part(i):
+    """One entry of an index: a Tensor or a list becomes its array; float arrays are refused."""
+    if isinstance(i, Tensor):
+        i = i._data
+    elif isinstance(i, list):
+        i = np.asarray(i)
+    if isinstance(i, np.ndarray) and i.dtype.kind == "f":
+        raise TypeError("tensor indices must be integers or booleans, got floats")
+    return i
 
 
 def _modified_error(node: Tensor, parent: Tensor) -> GradError:

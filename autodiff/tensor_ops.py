@@ -371,8 +371,12 @@ def _join(np_join, verb):
 
 def _concat_vjp(g, y, xs, params, needs):
     axis = params[0]
-    ends = np.cumsum([x.shape[axis] for x in xs])[:-1]
-    return [part if need else None for part, need in zip(np.split(g, ends, axis=axis), needs)]
+    if axis is None:  # the inputs were flattened first
+        ends = np.cumsum([x.size for x in xs])[:-1]
+        parts = [part.reshape(x.shape) for part, x in zip(np.split(g, ends), xs)]
+    else:
+        parts = np.split(g, np.cumsum([x.shape[axis] for x in xs])[:-1], axis=axis)
+    return [part if need else None for part, need in zip(parts, needs)]
 
 
 CONCATENATE = _register("concatenate", _join(np.concatenate, "concatenate"), _concat_vjp,

@@ -45,7 +45,11 @@ def _as_float(data, what: str = "Value") -> float:
             hint = " (a Value holds one number: for arrays use autodiff.Tensor)"
         raise TypeError(f"{what} needs a real number (int or float), got {type(data).__name__}"
                         f" {data!r:.60}{hint}")
-    return float(data)
+    try:
+        return float(data)
+    except OverflowError:
+        raise OverflowError(f"{what}: {str(data)[:20]}… is too large for a float (the largest is "
+                            f"about 1.8e308)") from None
 
 
 def _lift(other):
@@ -227,7 +231,11 @@ class Value:
 
         Unlike Python's ``sum``, which builds a chain as deep as the list is long."""
         parents, data = _values(values, "Value.sum")
-        return _nary(ops.SUM, parents, (data,))
+        try:
+            return _nary(ops.SUM, parents, (data,))
+        except _NotFloats:
+            parents, data = _lifted(parents, "Value.sum")
+            return _nary(ops.SUM, parents, (data,))
 
     @staticmethod
     def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
@@ -239,10 +247,12 @@ class Value:
         if len(ws) != len(xs):
             raise ShapeError(f"Value.dot needs as many weights as inputs, got {len(ws)} weights "
                              f"and {len(xs)} inputs")
-        if bias is None:
-            return _nary(ops.DOT, ws + xs, (wd, xd))
-        b = bias if bias.__class__ is Value else _lift_or_raise(bias, "Value.dot bias")
-        return _nary(ops.DOT, ws + xs + (b,), (wd, xd, b.data))
+        b = bias if bias is None or bias.__class__ is Value else _lift_or_raise(bias, "Value.dot bias")
+        try:
+            return _dot(ws, xs, wd, xd, b)
+        except _NotFloats:
+            (ws, wd), (xs, xd) = _lifted(ws, "Value.dot weights"), _lifted(xs, "Value.dot inputs")
+            return _dot(ws, xs, wd, xd, b)
 
     # --- backward ------------------------------------------------------------------------------
     def backward(self, grad: float | None = None, *, check_finite: bool = False) -> None:
@@ -293,14 +303,29 @@ class Value:
 
 
 def _values(items: Iterable, what: str) -> tuple:
-    """(a tuple of Values, their data); plain numbers become constant leaves. Anything else that
-    happens to have a ``.data`` is caught by ``_nary``'s check that the result is a float."""
+    """(a tuple of Values, their data); plain numbers become constant leaves (numpy scalars,
+    whose ``.data`` is a buffer, are caught by ``_nary`` and lifted by the caller's retry)."""
     items = tuple(items)
     try:
         return items, [v.data for v in items]
     except AttributeError:
-        items = tuple(v if v.__class__ is Value else _lift_or_raise(v, what) for v in items)
-        return items, [v.data for v in items]
+        return _lifted(items, what)
+
+
+def _lifted(items: tuple, what: str) -> tuple:
+    items = tuple(v if v.__class__ is Value else _lift_or_raise(v, what) for v in items)
+    return items, [v.data for v in items]
+
+
+def _dot(ws: tuple, xs: tuple, wd: list, xd: list, b) -> Value:
+    if b is None:
+        return _nary(ops.DOT, ws + xs, (wd, xd))
+    return _nary(ops.DOT, ws + xs + (b,), (wd, xd, b.data))
+
+
+class _NotFloats(Exception):
+    """An n-ary rule got something other than floats (e.g. numpy scalars, whose ``.data`` is a
+    buffer): the caller lifts its inputs and tries once more."""
 
 
 def _nary(op: ops.Op, parents: tuple, args) -> Value:
@@ -310,8 +335,7 @@ def _nary(op: ops.Op, parents: tuple, args) -> Value:
     except TypeError:
         y = None
     if y.__class__ is not float:
-        bad = sorted({type(p).__name__ for p in parents if p.__class__ is not Value})
-        raise TypeError(f"Value.{op.name} needs Values or real numbers, got {', '.join(bad) or 'non-floats'}")
+        raise _NotFloats
     v = _new(Value)
     v.data = y
     v.grad = NO_GRAD

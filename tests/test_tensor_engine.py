@@ -632,3 +632,26 @@ def test_softmax_cross_entropy_gradient_for_non_contiguous_3d_logits(layout) -> 
     p /= p.sum(-1, keepdims=True)
     onehot = np.eye(z_np.shape[-1])[labels]
     np.testing.assert_allclose(z.grad, (p - onehot) / labels.size, rtol=1e-12, atol=1e-15)
+
+
+def test_a_boolean_tensor_inside_an_index_tuple_selects_rows() -> None:
+    # issue 13: only a top-level Tensor index was unwrapped
+    x = Tensor([[1.0, 2.0], [-1.0, 3.0], [4.0, -5.0]], requires_grad=True)
+    picked = x[x[:, 0] > 0, :]
+    np.testing.assert_array_equal(picked.data, [[1.0, 2.0], [4.0, -5.0]])
+    picked.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(x[:, [1, 1]].data, [[2.0, 2.0], [3.0, 3.0], [-5.0, -5.0]])
+    with pytest.raises(TypeError, match="integers or booleans"):
+        x[:, Tensor([0.0])]
+
+
+def test_concatenate_with_axis_none_flattens_and_backward_splits_back() -> None:
+    # issue 13: the forward worked, the backward raised TypeError
+    a = Tensor(np.ones((2, 2)), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    c = concatenate([a, b], axis=None)
+    assert c.shape == (7,)
+    (c * np.arange(7.0)).sum().backward()
+    np.testing.assert_array_equal(a.grad, [[0.0, 1.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(b.grad, [4.0, 5.0, 6.0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from autodiff import (
@@ -337,3 +338,21 @@ def test_has_grad_tells_whether_a_backward_pass_reached_the_value():
     assert zero_slope.has_grad and zero_slope.grad == 0.0  # reached, with a zero gradient
     x.zero_grad()
     assert not x.has_grad and x.grad == 0.0
+
+
+def test_a_huge_integer_is_refused_in_our_words():
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(10**400)
+
+
+def test_value_sum_and_dot_accept_numpy_scalars():
+    # issue 13: they refused numpy scalars while saying they need "real numbers"
+    s = Value.sum([np.float32(1.5), Value(2.0), np.int64(3)])
+    assert s.data == 6.5 and len(s.parents) == 3
+    w = Value(2.0)
+    d = Value.dot([np.float64(1.0), w], [Value(3.0), np.float32(4.0)], np.int64(1))
+    assert d.data == 1.0 * 3.0 + 2.0 * 4.0 + 1.0
+    d.backward()
+    assert w.grad == 4.0
+    with pytest.raises(TypeError, match="Value.sum: expected a Value or a real number, got str"):
+        Value.sum([Value(1.0), "a"])
