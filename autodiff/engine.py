@@ -2,11 +2,8 @@
 
     ∂f/∂x_i = Σ_{j : x_i ∈ Pa(x_j)} ∂f/∂x_j · ∂x_j/∂x_i
 
-A node type takes part by having ``parents`` (a tuple of nodes), ``grad``, a class attribute
-``_GRAD0`` (what an intermediate node's grad is reset to before a backward pass: 0.0 for
-Value, None for Tensor) and three methods: ``_contributions()`` lists ``(parent, grad × local)``
-for each edge (a VJP for a Tensor), ``_accumulate(g)`` adds g into ``grad``, and
-``_propagate()`` does both at once (the hot path). Nothing here knows which node type it walks.
+A node type takes part by meeting the ``Node`` protocol below (Value and Tensor do); nothing
+here, nor in ``nn`` or the pictures, asks which node type it holds.
 
 No recursion anywhere: graphs a million nodes deep work.
 """
@@ -16,8 +13,56 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from .errors import NonFiniteError
+
+
+class Node(Protocol):
+    """What every graph node offers (Value and Tensor), and all the rest of the library uses.
+
+    ``data``, ``grad``, ``label``; ``parents`` (tuple of nodes, empty for a leaf); ``op`` (the
+    name of the op that made it, '' for a leaf), ``op_entry`` (that op's table entry) and
+    ``op_params`` (its constant parameters, e.g. the exponent of x**3 or relu's α);
+    ``local_grads`` (∂node/∂parent per parent: floats for a Value, arrays for an elementwise
+    Tensor op, None where a Tensor edge carries a vector-Jacobian product instead);
+    ``requires_grad``; ``has_grad`` (a backward pass reached it since it was made or zeroed);
+    ``empty_grad`` (class attribute: a grad nothing reached, 0.0 or None) and:
+    ``zero_grad()`` (grad = empty_grad), ``accumulate(g)`` (grad += g), ``contributions()``
+    ([(parent, grad · ∂node/∂parent)], the chain rule's terms along each edge) and
+    ``propagate()`` (accumulate every contribution: the hot path of backward).
+    """
+
+    data: Any
+    grad: Any
+    label: str
+    parents: tuple
+    op_params: tuple
+    empty_grad: Any
+
+    @property
+    def op(self) -> str: ...
+
+    @property
+    def op_entry(self) -> Any: ...
+
+    @property
+    def local_grads(self) -> Any: ...
+
+    @property
+    def requires_grad(self) -> bool: ...
+
+    @property
+    def has_grad(self) -> bool: ...
+
+    def zero_grad(self) -> None: ...
+
+    def accumulate(self, g) -> None: ...
+
+    def contributions(self) -> list: ...
+
+    def propagate(self) -> None: ...
+
 
 _EMIT = object()  # on the DFS stack: "the entry below me has all its parents done"
 
@@ -44,7 +89,7 @@ def _backward_order(root, reset: bool) -> list:
             continue
         seen(node)
         if reset:
-            node.grad = node._GRAD0
+            node.grad = node.empty_grad
         push(node)
         push(_EMIT)
         for parent in node.parents:
@@ -72,19 +117,19 @@ def topological_order(root) -> list:
 def backward(root, seed) -> None:
     """Run the chain rule from ``root`` (whose gradient is ``seed``) back to every leaf."""
     if not root.parents:
-        root._accumulate(seed)
+        root.accumulate(seed)
         return
     for parent in root.parents:
         if parent.parents:
             break
     else:  # every parent a leaf (one op on inputs): nothing to sort
         root.grad = seed
-        root._propagate()
+        root.propagate()
         return
     order = _backward_order(root, reset=True)
     root.grad = seed
     for node in order:
-        node._propagate()
+        node.propagate()
 
 
 @dataclass
@@ -103,14 +148,14 @@ def backward_steps(root, seed) -> Iterator[BackwardStep]:
     """Run backward exactly as ``backward`` does, yielding after each node (for pictures and
     teaching). Leaves' grads are final once the generator is exhausted."""
     if not root.parents:
-        root._accumulate(seed)
+        root.accumulate(seed)
         return
     order = _backward_order(root, reset=True)
     root.grad = seed
     for i, node in enumerate(order):
-        contributions = node._contributions()
+        contributions = node.contributions()
         for parent, c in contributions:
-            parent._accumulate(c)
+            parent.accumulate(c)
         yield BackwardStep(i, node, node.grad, contributions)
 
 

@@ -67,7 +67,7 @@ def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
     t.label = ""
     t.parents = ()
     t._op = None
-    t._params = ()
+    t.op_params = ()
     return t
 
 
@@ -101,14 +101,14 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
         out.requires_grad = True
         out.parents = inputs
         out._op = op
-        out._params = params
+        out.op_params = params
         out._versions = [t._version for t in inputs] if len(inputs) > 2 else (
             (inputs[0]._version, inputs[1]._version) if len(inputs) == 2 else (inputs[0]._version,))
     else:
         out.requires_grad = False
         out.parents = ()
         out._op = None
-        out._params = ()
+        out.op_params = ()
     return out
 
 
@@ -134,9 +134,9 @@ class Tensor:
     ``requires_grad=True`` holds ∂loss/∂leaf in ``grad`` (same shape as ``data``).
     """
 
-    __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "parents", "_op", "_params",
+    __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "parents", "_op", "op_params",
                  "_versions")
-    _GRAD0 = None
+    empty_grad = None  # the node protocol (engine.Node): what a grad no backward reached holds
     __array_ufunc__ = None  # make numpy defer: ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, label: str = "", dtype=None) -> None:
@@ -148,7 +148,7 @@ class Tensor:
         self.label = str(label)
         self.parents = ()
         self._op = None
-        self._params = ()
+        self.op_params = ()
 
     def _check_requires_grad(self, requires_grad) -> None:
         if requires_grad and self._data.dtype.kind != "f":
@@ -202,13 +202,18 @@ class Tensor:
         return self._op.name if self._op is not None else ""
 
     @property
+    def op_entry(self):
+        """The table entry (``tensor_ops.TensorOp``) that made this tensor (None for a leaf)."""
+        return self._op
+
+    @property
     def local_grads(self) -> tuple | None:
         """For an elementwise op, ∂self/∂parent per parent (arrays, before broadcasting is
         summed away); None for other ops, whose edges carry a VJP rule instead (see ``_op``)."""
         op = self._op
         if op is None or op.elementwise is None:
             return None
-        return op.elementwise.df(ARRAY, self._data, *(p._data for p in self.parents), *self._params)
+        return op.elementwise.df(ARRAY, self._data, *(p._data for p in self.parents), *self.op_params)
 
     def numpy(self) -> np.ndarray:
         """The data array (not a copy)."""
@@ -492,9 +497,10 @@ class Tensor:
                 if p._version != v:
                     raise _modified_error(self, p)
             xs, needs = [p._data for p in parents], [p.requires_grad for p in parents]
-        return self._op.vjp(self.grad, self._data, xs, self._params, needs)
+        return self._op.vjp(self.grad, self._data, xs, self.op_params, needs)
 
-    def _propagate(self) -> None:
+    def propagate(self) -> None:
+        """Add each parent's VJP into its grad (the engine's hot path)."""
         G = self.grad
         if G is None:
             return
@@ -503,7 +509,7 @@ class Tensor:
             if g is None:
                 continue
             if parent.grad is not None or g.shape != parent._data.shape:
-                parent._accumulate(g)
+                parent.accumulate(g)
             elif parent.parents:
                 parent.grad = g  # first contribution to an intermediate node: no copy, no add
             elif (g is not G and g.base is None and g.dtype == parent._data.dtype
@@ -514,12 +520,14 @@ class Tensor:
                 # the user's to modify in place, so it gets its own copy
                 parent.grad = g.astype(parent._data.dtype)
 
-    def _contributions(self) -> list:
+    def contributions(self) -> list:
+        """[(parent, ∂L/∂parent)] for every parent that needs a gradient: the VJPs."""
         if self.grad is None:
             return []
         return [(p, g) for p, g in zip(self.parents, self._vjps()) if g is not None]
 
-    def _accumulate(self, g: np.ndarray) -> None:
+    def accumulate(self, g: np.ndarray) -> None:
+        """grad += g (a leaf's grad never aliases another array)."""
         if g.shape != self._data.shape:  # a VJP rule must return its input's shape: never guess
             raise GradError(f"internal error: a gradient of shape {g.shape} arrived at a tensor of "
                             f"shape {self._data.shape} (op {self.op or 'leaf'!r}); please report it")

@@ -69,7 +69,8 @@ def _leaf(data: float) -> Value:
     v.data = data
     v.grad = NO_GRAD
     v.label = ""
-    v.op = ""
+    v._op = None
+    v.op_params = ()
     v.parents = ()
     v.local_grads = ()
     return v
@@ -85,7 +86,8 @@ def apply(op: ops.Op, parents: tuple, *params) -> Value:
     v.data = y
     v.grad = NO_GRAD
     v.label = ""
-    v.op = op.name
+    v._op = op
+    v.op_params = params
     if _RECORDING[0] or _recording():
         v.parents = parents
         v.local_grads = op.df(SCALAR, y, *xs, *params)
@@ -103,7 +105,8 @@ def _unary(op: ops.Op, a: Value) -> Value:
     v.data = y
     v.grad = NO_GRAD
     v.label = ""
-    v.op = op.name
+    v._op = op
+    v.op_params = ()
     if _RECORDING[0] or _recording():
         v.parents = (a,)
         v.local_grads = op.df(SCALAR, y, x)
@@ -121,7 +124,8 @@ def _binary(op: ops.Op, a: Value, b: Value) -> Value:
     v.data = y
     v.grad = NO_GRAD
     v.label = ""
-    v.op = op.name
+    v._op = op
+    v.op_params = ()
     if _RECORDING[0] or _recording():
         v.parents = (a, b)
         v.local_grads = op.df(SCALAR, y, x, z)
@@ -142,14 +146,16 @@ class Value:
     218.393
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
-    _GRAD0 = 0.0
+    __slots__ = ("data", "grad", "label", "_op", "op_params", "parents", "local_grads")
+    empty_grad = NO_GRAD  # the node protocol (engine.Node): what a grad no backward reached holds
+    requires_grad = True  # every Value takes part in backward
 
     def __init__(self, data, label: str = "") -> None:
         self.data = data if data.__class__ is float else _as_float(data)
         self.grad = NO_GRAD
         self.label = str(label)
-        self.op = ""
+        self._op = None
+        self.op_params = ()
         self.parents = ()
         self.local_grads = ()
 
@@ -268,6 +274,16 @@ class Value:
             engine.check_finite(self)
 
     @property
+    def op(self) -> str:
+        """Name of the op that made this Value ('' for a leaf)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def op_entry(self) -> ops.Op | None:
+        """The op-table entry that made this Value (None for a leaf)."""
+        return self._op
+
+    @property
     def has_grad(self) -> bool:
         """Whether a backward pass has reached this Value since it was made or zeroed (an
         optimizer skips a parameter without one, as PyTorch skips ``grad is None``)."""
@@ -277,7 +293,8 @@ class Value:
         """grad = 0.0, meaning "not reached by a backward pass" (``has_grad`` is False)."""
         self.grad = NO_GRAD
 
-    def _propagate(self) -> None:
+    def propagate(self) -> None:
+        """parent.grad += ∂self/∂parent · self.grad for every parent (the engine's hot path)."""
         g = self.grad
         parents = self.parents
         if len(parents) == 2:  # + − × ÷ **, most of any graph: unrolled, no zip (2× faster)
@@ -289,11 +306,13 @@ class Value:
             for parent, local in zip(parents, self.local_grads):
                 parent.grad += local * g
 
-    def _contributions(self) -> list:
+    def contributions(self) -> list:
+        """[(parent, ∂self/∂parent · self.grad)] for every edge, in parent order."""
         g = self.grad
         return [(parent, local * g) for parent, local in zip(self.parents, self.local_grads)]
 
-    def _accumulate(self, g: float) -> None:
+    def accumulate(self, g: float) -> None:
+        """grad += g."""
         self.grad += g
 
     def __repr__(self) -> str:
@@ -340,7 +359,8 @@ def _nary(op: ops.Op, parents: tuple, args) -> Value:
     v.data = y
     v.grad = NO_GRAD
     v.label = ""
-    v.op = op.name
+    v._op = op
+    v.op_params = ()
     if _RECORDING[0] or _recording():
         v.parents = parents
         v.local_grads = op.df(SCALAR, y, *args)

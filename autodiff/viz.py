@@ -263,7 +263,7 @@ def _edge_contributions(node) -> list:
         g = node.grad
         return [local * g for local in node.local_grads]
     out = [None] * len(node.parents)
-    contributions = node._contributions()
+    contributions = node.contributions()
     for j, (_, c) in zip(_edge_indices(node, contributions), contributions):
         if j >= 0:
             out[j] = c
