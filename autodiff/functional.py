@@ -1,13 +1,19 @@
-"""The op table's functions as plain functions: ``autodiff.tanh(x)``, ``autodiff.maximum(a, b)``.
+"""The op table's functions and methods, made from the table in this one place.
 
-On a Value or Tensor they build a graph node (same as ``x.tanh()``); on plain floats they
-return a float and on numpy arrays an array, evaluated by the same forward rule. A two-input
-function takes a Tensor if either operand is one, else a Value if either is one (the other
-operand, a number or an array, becomes a constant).
+Every entry with ``api="method"`` becomes a method of both node types (``x.tanh()``,
+``x.leaky_relu(0.1)``, ``x.clip(0, 1)``) and a function ``autodiff.tanh(x)``; every entry with
+``api="function"`` a two-input function ``autodiff.maximum(a, b)``. Adding such an entry to
+``ops.py`` is all it takes to get them.
+
+On a Value or Tensor the functions build a graph node; on plain floats they return a float and
+on numpy arrays an array, evaluated by the same forward rule. A two-input function takes a
+Tensor if either operand is one, else a Value if either is one (the other operand, a number or
+an array, becomes a constant).
 """
 
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
@@ -20,27 +26,72 @@ from .tensor import Tensor
 from .value import Value
 
 
-def _function(name: str, op: ops.Op):
-    def fn(x, *params):
-        if isinstance(x, (Value, Tensor)):
-            return getattr(x, name)(*params)
-        if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return op.f(SCALAR, float(x), *params)
-        if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
-            return op.f(ARRAY, x.astype(np.float64, copy=False), *params)
-        raise TypeError(f"{name}() needs a Value, a Tensor, a real number or a numeric array, "
-                        f"got {type(x).__name__}")
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"{op.formula}\n\nA Value/Tensor gives a graph node; a float or array gives a number."
-    return fn
-
-
 def _is_number(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def _binary_function(name: str, op: ops.Op):
+def _bind(op: ops.Op, args: tuple, kwargs: dict) -> tuple:
+    """The op's constant parameters from a call, defaults filled in, numbers as floats."""
+    names = [n for n, _ in op.params]
+    if len(args) > len(names):
+        raise TypeError(f"{op.name}() takes at most {len(names)} parameter(s) ({', '.join(names)}), "
+                        f"got {len(args)}")
+    values = dict(op.params)
+    values.update(zip(names, args))
+    for key, v in kwargs.items():
+        if key not in values:
+            raise TypeError(f"{op.name}() got an unexpected keyword argument {key!r}; its parameters "
+                            f"are {', '.join(names)}")
+        values[key] = v
+    return tuple(float(v) if _is_number(v) else v for v in values.values())
+
+
+def _signature(op: ops.Op, first: str) -> inspect.Signature:
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Signature([inspect.Parameter(first, kind)]
+                             + [inspect.Parameter(n, kind, default=d) for n, d in op.params])
+
+
+def _method(op: ops.Op, on_value: bool):
+    """``x.name(...)`` for one node type: Value's one-input fast path where the op has no params."""
+    if on_value and not op.params:
+        def method(self):
+            return _value.apply_unary(op, self)
+    elif on_value:
+        def method(self, *args, **kwargs):
+            return _value.apply(op, (self,), *_bind(op, args, kwargs))
+    else:
+        tensor_op = _tensor.ELEMENTWISE[op.name]
+
+        def method(self, *args, **kwargs):
+            return _tensor.apply(tensor_op, (self,), *_bind(op, args, kwargs))
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = op.formula + ("" if on_value else "  (elementwise)")
+    method.__signature__ = _signature(op, "self")
+    return method
+
+
+def _function(op: ops.Op):
+    """``autodiff.name(x, ...)``: the method on a node, the forward rule on numbers and arrays."""
+    def fn(x, *args, **kwargs):
+        if isinstance(x, (Value, Tensor)):
+            return getattr(x, op.name)(*args, **kwargs)
+        params = _bind(op, args, kwargs)
+        if _is_number(x):
+            return op.f(SCALAR, float(x), *params)
+        if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+            return op.f(ARRAY, x.astype(np.float64, copy=False), *params)
+        raise TypeError(f"{op.name}() needs a Value, a Tensor, a real number or a numeric array, "
+                        f"got {type(x).__name__}")
+
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = f"{op.formula}\n\nA Value/Tensor gives a graph node; a float or array gives a number."
+    fn.__signature__ = _signature(op, "x")
+    return fn
+
+
+def _binary_function(op: ops.Op):
+    name = op.name
     tensor_op = _tensor.ELEMENTWISE[name]
 
     def fn(a, b):
@@ -81,10 +132,11 @@ def _as_array(x, name: str) -> np.ndarray:
     return arr.astype(np.float64, copy=False)
 
 
-_ONE_INPUT = ops.UNARY_FUNCTIONS + ("clip",)
-for _name in _ONE_INPUT:
-    globals()[_name] = _function(_name, ops.OPS[_name])
+for _name in ops.METHODS:
+    setattr(Value, _name, _method(ops.OPS[_name], on_value=True))
+    setattr(Tensor, _name, _method(ops.OPS[_name], on_value=False))
+    globals()[_name] = _function(ops.OPS[_name])
 for _name in ops.BINARY_FUNCTIONS:
-    globals()[_name] = _binary_function(_name, ops.OPS[_name])
+    globals()[_name] = _binary_function(ops.OPS[_name])
 
-__all__ = list(_ONE_INPUT + ops.BINARY_FUNCTIONS)
+__all__ = list(ops.METHODS + ops.BINARY_FUNCTIONS)

@@ -42,6 +42,8 @@ class Op:
     df: Callable
     formula: str
     selects: bool = False
+    params: tuple = ()
+    api: str = ""
 
 
 OPS: dict[str, Op] = {}
@@ -52,8 +54,12 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
 
 
-def _register(name: str, arity: int, f: Callable, df: Callable, formula: str, selects: bool = False) -> Op:
-    op = Op(name, arity, f, df, formula, selects)
+def _register(name: str, arity: int, f: Callable, df: Callable, formula: str, selects: bool = False,
+              params: tuple = (), api: str = "") -> Op:
+    """Add an entry. ``params``: (name, default) of its constant parameters, in order; ``api``:
+    "method" (a method of Value and Tensor and a function ``autodiff.name(x, ...)``), "function"
+    (a two-input function ``autodiff.name(a, b)``) or "" (reached through operators)."""
+    op = Op(name, arity, f, df, formula, selects, params, api)
     OPS[name] = op
     return op
 
@@ -92,50 +98,51 @@ def _power_local(m, a, n):
 
 POW_CONST = _register("pow", 1, lambda m, a, n: m.pow(a, n),
                       lambda m, y, a, n: (_power_local(m, a, n),),
-                      "y = aⁿ (n a constant);  ∂y/∂a = n·aⁿ⁻¹")
+                      "y = aⁿ (n a constant);  ∂y/∂a = n·aⁿ⁻¹", params=(("n", None),))
 POW = _register("**", 2, lambda m, a, b: m.pow(a, b),
                 lambda m, y, a, b: (_power_local(m, a, b), _pow_exponent_local(m, y, a, b)),
                 "y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
 
 # --- elementary functions ---------------------------------------------------------------------
 EXP = _register("exp", 1, lambda m, x: m.exp(x), lambda m, y, x: (y,),
-                "y = eˣ;  y' = eˣ = y")
+                "y = eˣ;  y' = eˣ = y", api="method")
 LOG = _register("log", 1, lambda m, x: m.log(x), lambda m, y, x: (1.0 / x,),
-                "y = ln x (x > 0);  y' = 1/x")
+                "y = ln x (x > 0);  y' = 1/x", api="method")
 SQRT = _register("sqrt", 1, lambda m, x: m.sqrt(x), lambda m, y, x: (0.5 * m.recip(y),),
-                 "y = √x (x ≥ 0);  y' = 1/(2√x) = 1/(2y)  (+inf at 0)")
+                 "y = √x (x ≥ 0);  y' = 1/(2√x) = 1/(2y)  (+inf at 0)", api="method")
 ABS = _register("abs", 1, lambda m, x: m.abs(x), lambda m, y, x: (m.sign(x),),
-                "y = |x|;  y' = sign(x)  (0 at x = 0)")
+                "y = |x|;  y' = sign(x)  (0 at x = 0)", api="method")
 SIN = _register("sin", 1, lambda m, x: m.sin(x), lambda m, y, x: (m.cos(x),),
-                "y = sin x;  y' = cos x")
+                "y = sin x;  y' = cos x", api="method")
 COS = _register("cos", 1, lambda m, x: m.cos(x), lambda m, y, x: (-m.sin(x),),
-                "y = cos x;  y' = −sin x")
+                "y = cos x;  y' = −sin x", api="method")
 CLIP = _register("clip", 1, lambda m, x, lo, hi: m.clip(x, lo, hi),
                  lambda m, y, x, lo, hi: (m.select(y == x),),
                  "y = min(max(x, lo), hi) (= hi everywhere if lo > hi);  y' = 1 inside [lo, hi], 0 where clipped",
-                 selects=True)
+                 selects=True, params=(("lo", None), ("hi", None)), api="method")
 MAXIMUM = _register("maximum", 2, lambda m, a, b: m.maximum(a, b), _maximum_locals,
-                    "y = max(a, b);  ∂y/∂a = 1 if a > b, ½ if a = b, else 0", selects=True)
+                    "y = max(a, b);  ∂y/∂a = 1 if a > b, ½ if a = b, else 0", selects=True, api="function")
 MINIMUM = _register("minimum", 2, lambda m, a, b: m.minimum(a, b), _minimum_locals,
-                    "y = min(a, b);  ∂y/∂a = 1 if a < b, ½ if a = b, else 0", selects=True)
+                    "y = min(a, b);  ∂y/∂a = 1 if a < b, ½ if a = b, else 0", selects=True, api="function")
 
 # --- activations (seeds 001, 002, 003) --------------------------------------------------------
 TANH = _register("tanh", 1, lambda m, x: m.tanh(x), lambda m, y, x: (1.0 - y * y,),
-                 "y = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  y' = 1 − y²")
+                 "y = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  y' = 1 − y²", api="method")
 SIGMOID = _register("sigmoid", 1, lambda m, x: m.sigmoid(x), lambda m, y, x: (y * (1.0 - y),),
-                    "y = σ(x) = 1/(1 + e⁻ˣ);  y' = σ(x)(1 − σ(x)) = y(1 − y)")
+                    "y = σ(x) = 1/(1 + e⁻ˣ);  y' = σ(x)(1 − σ(x)) = y(1 − y)", api="method")
 RELU = _register("relu", 1, lambda m, x: m.relu(x), lambda m, y, x: (m.positive(x),),
-                 "y = max(0, x);  y' = 1 if x > 0 else 0  (0 at x = 0)", selects=True)
+                 "y = max(0, x);  y' = 1 if x > 0 else 0  (0 at x = 0)", selects=True, api="method")
 LEAKY_RELU = _register("leaky_relu", 1,
                        lambda m, x, alpha=0.01: m.where(x > 0, x, alpha * x),
                        lambda m, y, x, alpha=0.01: (m.where(x > 0, 1.0, alpha),),
-                       "y = x if x > 0 else αx;  y' = 1 if x > 0 else α")
+                       "y = x if x > 0 else αx;  y' = 1 if x > 0 else α", params=(("alpha", 0.01),), api="method")
 ELU = _register("elu", 1,
                 lambda m, x, alpha=1.0: m.where(x > 0, x, alpha * m.expm1(m.minimum(x, 0.0))),
                 lambda m, y, x, alpha=1.0: (m.where(x > 0, 1.0, y + alpha),),
-                "y = x if x > 0 else α(eˣ − 1);  y' = 1 if x > 0 else αeˣ = y + α")
+                "y = x if x > 0 else α(eˣ − 1);  y' = 1 if x > 0 else αeˣ = y + α",
+                params=(("alpha", 1.0),), api="method")
 STEP = _register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.unselected(x),),
-                 "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0", selects=True)
+                 "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0", selects=True, api="method")
 
 # --- fused: smooth as a whole where its parts are not ---------------------------------------------
 def _bce_logits_f(m, z, t):
@@ -145,14 +152,15 @@ def _bce_logits_f(m, z, t):
 BCE_WITH_LOGITS = _register(
     "bce_with_logits", 2, _bce_logits_f, lambda m, y, z, t: (m.sigmoid(z) - t, -z),
     "y = −[t log σ(z) + (1 − t) log(1 − σ(z))] = max(z, 0) − zt + log(1 + e^{−|z|});  "
-    "∂y/∂z = σ(z) − t, ∂y/∂t = −z  (one op: relu and abs have kinks at 0, the sum has none)")
+    "∂y/∂z = σ(z) − t, ∂y/∂t = −z  (one op: relu and abs have kinks at 0, the sum has none)", api="function")
 
-UNARY_FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
-                   "leaky_relu", "elu", "step")
-"""Names of the one-input functions, each a method of Value and Tensor and a function in
-``autodiff`` (and so allowed in the command-line expression parser)."""
+METHODS = tuple(name for name, op in OPS.items() if op.api == "method")
+"""The one-input ops that are methods of Value and Tensor and functions in ``autodiff``."""
 
-BINARY_FUNCTIONS = ("maximum", "minimum", "bce_with_logits")
+UNARY_FUNCTIONS = tuple(name for name in METHODS if all(d is not None for _, d in OPS[name].params))
+"""The one-input functions callable with their input alone (the command line's functions)."""
+
+BINARY_FUNCTIONS = tuple(name for name, op in OPS.items() if op.api == "function")
 """Two-input ops called as functions, ``autodiff.maximum(a, b)``, on Values, Tensors and numbers."""
 
 

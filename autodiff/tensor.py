@@ -332,17 +332,8 @@ class Tensor:
     def __abs__(self):
         return apply(_EW["abs"], (self,))
 
-    def leaky_relu(self, alpha: float = 0.01) -> Tensor:
-        """x if x > 0 else αx, elementwise."""
-        return apply(_EW["leaky_relu"], (self,), float(alpha))
-
-    def elu(self, alpha: float = 1.0) -> Tensor:
-        """x if x > 0 else α(eˣ − 1), elementwise."""
-        return apply(_EW["elu"], (self,), float(alpha))
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """min(max(x, lo), hi) elementwise; gradient 0 where clipped."""
-        return apply(_EW["clip"], (self,), lo, hi)
+    # the op table's functions (exp, log, tanh, leaky_relu, clip, ...) are attached as methods
+    # from the table by functional.py
 
     # --- matmul and shapes ---------------------------------------------------------------------
     def __matmul__(self, other):
@@ -624,18 +615,3 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     else:
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale, [])  # [] receives softmax(z)
-
-
-def _unary_method(name: str):
-    op = _EW[name]
-
-    def method(self):
-        return apply(op, (self,))
-
-    method.__name__ = name
-    method.__doc__ = op.formula + " (elementwise)"
-    return method
-
-
-for _name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "step"):
-    setattr(Tensor, _name, _unary_method(_name))

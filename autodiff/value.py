@@ -78,7 +78,7 @@ def _leaf(data: float) -> Value:
 
 def apply(op: ops.Op, parents: tuple, *params) -> Value:
     """Run one op-table entry on Values: forward value, and the local derivatives on the edges."""
-    # written out like _unary/_binary/_nary rather than calling one shared node builder: the
+    # written out like apply_unary/_binary/_nary rather than calling one shared node builder: the
     # extra call costs ~12% of every op (measured), and these four are the whole hot path
     xs = [p.data for p in parents]
     y = op.f(SCALAR, *xs, *params)
@@ -97,8 +97,8 @@ def apply(op: ops.Op, parents: tuple, *params) -> Value:
     return v
 
 
-def _unary(op: ops.Op, a: Value) -> Value:
-    # _apply specialised to one input without parameters: every activation goes through here.
+def apply_unary(op: ops.Op, a: Value) -> Value:
+    # apply() specialised to one input without parameters: every activation goes through here.
     x = a.data
     y = op.f(SCALAR, x)
     v = _new(Value)
@@ -117,7 +117,7 @@ def _unary(op: ops.Op, a: Value) -> Value:
 
 
 def _binary(op: ops.Op, a: Value, b: Value) -> Value:
-    # _apply specialised to two inputs: the hot path of every expression.
+    # apply() specialised to two inputs: the hot path of every expression.
     x, z = a.data, b.data
     y = op.f(SCALAR, x, z)
     v = _new(Value)
@@ -193,7 +193,7 @@ class Value:
         return NotImplemented if other is None else _binary(ops.DIV, other, self)
 
     def __neg__(self):
-        return _unary(ops.NEG, self)
+        return apply_unary(ops.NEG, self)
 
     def __pos__(self):
         return self
@@ -212,23 +212,13 @@ class Value:
         return NotImplemented if other is None else _binary(ops.POW, other, self)
 
     def __abs__(self):
-        return _unary(ops.ABS, self)
+        return apply_unary(ops.ABS, self)
 
     def __float__(self) -> float:
         return self.data
 
-    # --- functions of the op table (exp, log, tanh, ...) are attached below ---------------------
-    def leaky_relu(self, alpha: float = 0.01) -> Value:
-        """x if x > 0 else αx;  derivative 1 or α."""
-        return apply(ops.LEAKY_RELU, (self,), float(alpha))
-
-    def elu(self, alpha: float = 1.0) -> Value:
-        """x if x > 0 else α(eˣ − 1);  derivative 1 or αeˣ."""
-        return apply(ops.ELU, (self,), float(alpha))
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Value:
-        """min(max(x, lo), hi);  derivative 1 inside the interval, 0 where clipped."""
-        return apply(ops.CLIP, (self,), lo, hi)
+    # --- the op table's functions (exp, log, tanh, leaky_relu, clip, ...) are attached as methods
+    # from the table by functional.py
 
     # --- n-ary nodes ---------------------------------------------------------------------------
     @staticmethod
@@ -376,16 +366,3 @@ def _lift_or_raise(v, what: str = "") -> Value:
         where = f"{what}: " if what else ""
         raise TypeError(f"{where}expected a Value or a real number, got {type(v).__name__} {v!r:.60}")
     return lifted
-
-
-def _unary_method(op: ops.Op):
-    def method(self):
-        return _unary(op, self)
-
-    method.__name__ = op.name
-    method.__doc__ = op.formula
-    return method
-
-
-for _name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "step"):
-    setattr(Value, _name, _unary_method(ops.OPS[_name]))

@@ -43,3 +43,30 @@ def test_bad_input_is_a_type_error():
         ad.tanh("0.5")
     with pytest.raises(ad.DomainError):
         ad.log(-1.0)
+
+
+def test_every_table_method_is_attached_to_both_node_types_from_the_table() -> None:
+    # one place (autodiff/functional.py) makes the methods: no hand-written copy in value.py/tensor.py
+    from autodiff import ops
+    from autodiff.tensor import Tensor as T
+    from autodiff.value import Value as V
+
+    for name in ops.METHODS:
+        for cls in (V, T):
+            method = getattr(cls, name)
+            assert method.__module__ == "autodiff.functional", f"{cls.__name__}.{name} is hand-written"
+            assert method.__doc__.startswith(ops.OPS[name].formula)
+    for name in ops.BINARY_FUNCTIONS:
+        assert getattr(ad, name).__module__ == "autodiff.functional"
+
+
+def test_method_parameters_bind_by_position_and_keyword_with_clear_errors() -> None:
+    from autodiff import Tensor, Value
+
+    assert Value(-2.0).leaky_relu(alpha=0.5).data == -1.0
+    assert Tensor([-2.0]).elu(2.0).data[0] == pytest.approx(2.0 * math.expm1(-2.0))
+    assert Value(5.0).clip(hi=1.0).data == 1.0
+    with pytest.raises(TypeError, match="unexpected keyword argument 'beta'"):
+        Value(1.0).leaky_relu(beta=1.0)
+    with pytest.raises(TypeError, match="at most 1 parameter"):
+        Tensor([1.0]).elu(1.0, 2.0)
