@@ -187,10 +187,19 @@ def test_notebook_reexecutes_to_its_committed_outputs(source, executions):
     assert problems(fresh) == []
     committed = text_outputs(_committed(source))
     now = text_outputs(fresh)
-    changed = [(c, n) for c, n in zip(committed, now) if c != n]
-    assert not changed and len(committed) == len(now), (
-        f"{source.stem}.ipynb has stale outputs (rebuild: python notebooks/run.py {source.stem}); "
-        f"first difference (cell, kind, text) committed vs now: {changed[:1] or (committed[len(now):], now[len(committed):])}")
+    assert committed == now, f"{source.stem}.ipynb has stale outputs: {first_difference(committed, now)}; " \
+                             f"rebuild it with: python notebooks/run.py {source.stem}"
+
+
+def first_difference(committed: list, now: list) -> str:
+    """Where two output lists first differ: the cell, and the text around the first differing character."""
+    for (c_cell, c_kind, c_text), (n_cell, n_kind, n_text) in zip(committed, now):
+        if (c_cell, c_kind) != (n_cell, n_kind):
+            return f"cell {c_cell} {c_kind!r} output is now cell {n_cell} {n_kind!r}"
+        if c_text != n_text:
+            i = next((k for k, (a, b) in enumerate(zip(c_text, n_text)) if a != b), min(len(c_text), len(n_text)))
+            return f"cell {c_cell} {c_kind}: committed …{c_text[max(0, i - 60):i + 60]!r}… now …{n_text[max(0, i - 60):i + 60]!r}…"
+    return f"{len(committed)} outputs committed, {len(now)} now"
 
 
 @pytest.mark.slow
