@@ -32,6 +32,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from side_by_side import compare, page_width  # notebooks/side_by_side.py: hand beside autodiff, asserted
 
 from autodiff import ShapeError, Tensor, Value, draw, topological_order
 
@@ -39,20 +40,6 @@ from autodiff import ShapeError, Tensor, Value, draw, topological_order
 def sigma(x):
     """The logistic sigmoid σ(x) = 1/(1 + e⁻ˣ), by hand."""
     return 1 / (1 + math.exp(-x))
-
-
-def page_width(graph, size="10,6"):
-    """A graphviz picture scaled down to fit `size` inches (width, height)."""
-    graph.graph_attr["size"] = size
-    return graph
-
-
-def compare(rows, tol=1e-12):
-    """Print (quantity, by hand, autodiff) side by side and assert they agree to `tol` (relative)."""
-    print(f"{'quantity':<14}{'by hand':>20}{'autodiff':>20}")
-    for name, hand, auto in rows:
-        print(f"{name:<14}{hand:>20.12g}{auto:>20.12g}")
-        assert abs(hand - auto) <= tol * max(1.0, abs(hand)), (name, hand, auto)
 
 
 # %% [markdown]

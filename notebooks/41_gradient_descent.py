@@ -32,17 +32,10 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from side_by_side import compare  # notebooks/side_by_side.py: hand beside autodiff, asserted
 
 import nn
 from autodiff import Tensor, Value
-
-
-def compare(rows, tol=1e-12):
-    """Print (quantity, by hand, autodiff) side by side and assert they agree to `tol` (relative)."""
-    print(f"{'quantity':<16}{'by hand':>20}{'autodiff':>20}")
-    for name, hand, auto in rows:
-        print(f"{name:<16}{hand:>20.12g}{auto:>20.12g}")
-        assert abs(hand - auto) <= tol * max(1.0, abs(hand)), (name, hand, auto)
 
 
 def grad_of(f, *point):

@@ -31,21 +31,13 @@
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
+from side_by_side import same  # notebooks/side_by_side.py: hand beside autodiff, asserted
 
 from autodiff import ShapeError, Tensor, Value
 
 
 def sig(z):
     return 1 / (1 + np.exp(-z))
-
-
-def same(name, hand, auto, tol=1e-12):
-    """Print the largest |hand − autodiff| of two arrays and assert it is below `tol` (relative)."""
-    hand, auto = np.asarray(hand, dtype=float), np.asarray(auto, dtype=float)
-    assert hand.shape == auto.shape, (name, hand.shape, auto.shape)
-    diff = np.abs(hand - auto).max()
-    print(f"{name:<12} shape {str(hand.shape):<8} max |by hand − autodiff| = {diff:.1e}")
-    assert diff <= tol * max(1.0, np.abs(hand).max()), name
 
 
 # %% [markdown]
@@ -66,7 +58,7 @@ x0_0, y_0 = np.array([[0.2], [0.3]]), np.array([[0.5]])
 Wv1 = [[Value(w) for w in row] for row in W1_0.tolist()]
 Wv2 = [Value(w) for w in W2_0[0].tolist()]
 bv1, bv2 = [Value(1.0) for _ in range(3)], Value(1.0)
-# .tolist(): Value.dot takes Python floats (it rejects numpy's float64, see the README)
+# .tolist(): Value.dot takes Python floats (it rejects numpy's float64 scalars)
 hidden = [Value.dot(Wv1[j], x0_0[:, 0].tolist(), bv1[j]).sigmoid() for j in range(3)]
 n6 = Value.dot(Wv2, hidden, bv2).sigmoid()
 E_scalar = 0.5 * (n6 - y_0.item()) ** 2
@@ -353,6 +345,7 @@ coeffs = np.polyfit([0, 0.001, 0.002, 0.003, 0.004], [E_after_step(a) for a in [
 assert abs(np.polyval(coeffs, alpha) - E_new) < 1e-6 * E_new
 roots = np.roots(coeffs - np.array([0, 0, 0, 0, E_hand]))
 crossing = min(r.real for r in roots if abs(r.imag) < 1e-12 and r.real > 1e-9)
+assert all(r.real <= crossing + 1e-12 for r in roots if abs(r.imag) < 1e-12)   # above it, E stays higher
 stationary = np.roots(np.polyder(coeffs))
 best = min((r.real for r in stationary if abs(r.imag) < 1e-12 and 0 < r.real < crossing), key=E_after_step)
 print(f"E(α) < E(0) only for 0 < α < {crossing:.5f}; the best α on this line is {best:.5f}, "
