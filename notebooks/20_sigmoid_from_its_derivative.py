@@ -39,19 +39,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import sympy
 from seed002_listings import FIRST_FIT, unbound_names  # the notes' listings, parsed, never run
+from side_by_side import compare  # prints hand beside autodiff and asserts they agree to 1e-12
 
 import nn
 from autodiff import Tensor, Value
 
 rng = np.random.default_rng(2)  # every random draw in this notebook comes from here
-
-
-def side_by_side(rows, tol=1e-12):
-    """Print (quantity, by hand, by autodiff) rows and assert each pair agrees to tol."""
-    print(f"{'quantity':<28}{'by hand':>16}{'autodiff':>16}")
-    for name, hand, auto in rows:
-        print(f"{name:<28}{hand:>16.8f}{auto:>16.8f}")
-        assert abs(hand - auto) <= tol * max(1.0, abs(hand)), (name, hand, auto)
 
 
 # %% [markdown]
@@ -178,7 +171,7 @@ for s0 in (-2.0, 0.5, 3.0):
     v = Value(s0)
     v.sigmoid().backward()
     rows.append((f"dσ/ds at s = {s0}", float((yS * (1 - yS)).subs(sS, s0)), v.grad))
-side_by_side(rows)
+compare(rows)
 
 # %% [markdown]
 # ## The notes' `f` and `df`: σ and its derivative on one plot
@@ -230,7 +223,7 @@ yn = (Tensor(xn) @ w).sigmoid()
 (0.5 * (tn - yn) ** 2).sum().backward()
 yn0 = f(xn @ w0)
 hand = -(xn.T * (tn - yn0) * df(yn0))            # −(t − y) y(1 − y) x̃
-side_by_side([("∂Eₙ/∂w₀ (bias)", hand[0, 0], w.grad[0, 0]), ("∂Eₙ/∂w₁", hand[1, 0], w.grad[1, 0])])
+compare([("∂Eₙ/∂w₀ (bias)", hand[0, 0], w.grad[0, 0]), ("∂Eₙ/∂w₁", hand[1, 0], w.grad[1, 0])])
 
 # %% [markdown]
 # ## Erratum: the first fit's cell does not run — it sets `rjp`, then uses `rho`

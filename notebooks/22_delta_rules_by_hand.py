@@ -30,6 +30,7 @@
 # %matplotlib inline
 import numpy as np
 from seed002_listings import PYTHON_STEP, syntax_error, unbound_names  # the notes' listings, never run
+from side_by_side import compare, page_width  # hand beside autodiff, asserted; pictures that fit the page
 
 from autodiff import Tensor, Value, concatenate, draw, explain
 
@@ -39,14 +40,6 @@ rng = np.random.default_rng(22)  # every random draw in this notebook comes from
 def add_ones(A):
     """The notes' addOnes: a constant-1 column in front (X → X̃, Z → Z̃)."""
     return np.insert(A, 0, 1, axis=1)
-
-
-def side_by_side(rows, tol=1e-12):
-    """Print (quantity, by hand, by autodiff) rows and assert each pair agrees to tol."""
-    print(f"{'quantity':<24}{'by hand':>16}{'autodiff':>16}")
-    for name, hand, auto in rows:
-        print(f"{name:<24}{hand:>16.10f}{auto:>16.10f}")
-        assert abs(hand - auto) <= tol * max(1.0, abs(hand)), (name, hand, auto)
 
 
 # %% [markdown]
@@ -75,9 +68,9 @@ E.backward()
 
 zh = np.tanh(v0 * x0)
 yh = w0 * zh
-side_by_side([("∂E/∂v = −2(t−y)w(1−z²)x", -2 * (t0 - yh) * w0 * (1 - zh**2) * x0, v.grad),
+compare([("∂E/∂v = −2(t−y)w(1−z²)x", -2 * (t0 - yh) * w0 * (1 - zh**2) * x0, v.grad),
               ("∂E/∂w = −2(t−y)z", -2 * (t0 - yh) * zh, w.grad)])
-draw(E, params=[v, w], digits=4)
+page_width(draw(E, params=[v, w], digits=4))
 
 # %% [markdown]
 # The four factors are the local derivatives on the path from E back to v, and `explain` writes out each
@@ -115,11 +108,11 @@ E.label = "E"
 E.backward()
 
 y1h, y2h = w10 * zh, w20 * zh
-side_by_side([("∂E/∂z", -2 * (t10 - y1h) * w10 - 2 * (t20 - y2h) * w20, z.grad),
+compare([("∂E/∂z", -2 * (t10 - y1h) * w10 - 2 * (t20 - y2h) * w20, z.grad),
               ("∂E/∂v", -2 * ((t10 - y1h) * w10 + (t20 - y2h) * w20) * (1 - zh**2) * x0, v.grad),
               ("∂E/∂w1 = −2(t1−y1)z", -2 * (t10 - y1h) * zh, w1.grad)])
 print(explain(z, E))
-draw(E, focus=v, digits=4)
+page_width(draw(E, focus=v, digits=4))
 
 # %% [markdown]
 # ## The deltas: δ⁽ᵒ⁾ = t − y is the error sent back, δ⁽ʰ⁾ = (δ₁⁽ᵒ⁾w₁ + δ₂⁽ᵒ⁾w₂)(1 − z²)
@@ -134,7 +127,7 @@ draw(E, focus=v, digits=4)
 # %%
 d1, d2 = t10 - y1h, t20 - y2h
 dh = (d1 * w10 + d2 * w20) * (1 - zh**2)
-side_by_side([("−2·δ₁⁽ᵒ⁾ vs y1.grad", -2 * d1, y1.grad), ("−2·δ₂⁽ᵒ⁾ vs y2.grad", -2 * d2, y2.grad),
+compare([("−2·δ₁⁽ᵒ⁾ vs y1.grad", -2 * d1, y1.grad), ("−2·δ₂⁽ᵒ⁾ vs y2.grad", -2 * d2, y2.grad),
               ("−2·δ⁽ʰ⁾ vs a.grad", -2 * dh, a.grad), ("−2·δ⁽ʰ⁾·x vs v.grad", -2 * dh * x0, v.grad)])
 
 # %% [markdown]
@@ -328,7 +321,7 @@ Z_loops = np.array([[np.tanh(sum(V0[jj, m] * X1[n, jj] for jj in range(D + 1))) 
 Y_loops = np.array([[sum(W0[m, k] * Z1h[n, m] for m in range(M + 1)) for k in range(K)] for n in range(N)])
 assert np.allclose(Z_loops, Z_t.data, rtol=1e-14, atol=1e-15) and np.allclose(Y_loops, Y_t.data, rtol=1e-14, atol=1e-15)
 print("index loops = matrix form = autodiff's forward pass, for Z and Y")
-draw(E_t, params=[V_t, W_t], digits=3, rankdir="TB")
+page_width(draw(E_t, params=[V_t, W_t], digits=3, rankdir="TB"), size="10,12")
 
 # %% [markdown]
 # ## The V rule in matrix form: X̃ᵀ((T − Y)Ŵᵀ ⊙ (1 − Z²))
