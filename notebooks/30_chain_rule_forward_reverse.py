@@ -39,17 +39,9 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from side_by_side import compare  # notebooks/side_by_side.py: hand beside autodiff, asserted
 
 from autodiff import Value, draw, explain, topological_order
-
-
-def show(rows, tol=1e-12):
-    """Print hand vs autodiff side by side (12 decimals) and assert they agree to ``tol`` (relative)."""
-    print(f"{'quantity':<14}{'by hand':>20}{'autodiff':>20}   agree to {tol:.0e}")
-    for name, hand, auto in rows:
-        assert abs(hand - auto) <= tol * max(1.0, abs(hand)), name
-        print(f"{name:<14}{hand:>20.12f}{auto:>20.12f}   yes")
-
 
 # %% [markdown]
 # ## The chain rule for f(x(t), y(t))
@@ -72,7 +64,7 @@ t = Value(t0, label="t")
 x, y = t.cos(), t**2
 f = x**2 * y + y.sin()
 f.backward()
-show([("df/dt", df_dt_hand, t.grad)])
+compare([("df/dt", df_dt_hand, t.grad)])
 
 # %% [markdown]
 # ## Two variables: the gradient as a row times the Jacobian
@@ -94,7 +86,7 @@ s, t = Value(s0, label="s"), Value(t0, label="t")
 x, y = s * t, s + t**2
 f = x**2 * y + y.sin()
 f.backward()
-show([("∂f/∂s", grad_hand[0], s.grad), ("∂f/∂t", grad_hand[1], t.grad)])
+compare([("∂f/∂s", grad_hand[0], s.grad), ("∂f/∂t", grad_hand[1], t.grad)])
 
 # %% [markdown]
 # ## Simple example: f(x) = exp x² and the notes' SymPy code
@@ -129,7 +121,7 @@ sympy_value = float(sp.diff(sp.exp(xs * xs), xs).subs(xs, x0))
 x = Value(x0, label="x")
 f = (x**2).exp()
 f.backward()
-show([("f(x)", math.exp(x0**2), f.data), ("f'(x) SymPy", sympy_value, x.grad),
+compare([("f(x)", math.exp(x0**2), f.data), ("f'(x) SymPy", sympy_value, x.grad),
       ("f'(x) hand", 2 * x0 * math.exp(x0**2), x.grad)])
 
 # %% [markdown]
@@ -197,7 +189,7 @@ assert len(ops) == 2 and ops[0].local_grads[0] == f.data
 df_db, db_da, da_dx = 1.0, math.exp(x0**2), 2 * x0
 reverse = (df_db * db_da) * da_dx
 forward = df_db * (db_da * da_dx)
-show([("reverse", reverse, x.grad), ("forward", forward, x.grad)])
+compare([("reverse", reverse, x.grad), ("forward", forward, x.grad)])
 
 # %% [markdown]
 # ## More complicated function: f(x) = √(x² + exp x²)
@@ -237,7 +229,7 @@ d.backward()
 
 notes_derivative = x0 * (1 + math.exp(x0**2)) / math.sqrt(x0**2 + math.exp(x0**2))
 sympy_value = float(sp.diff(sp.sqrt(xs**2 + sp.exp(xs**2)), xs).subs(xs, x0))
-show([("f(x)", math.sqrt(x0**2 + math.exp(x0**2)), d.data), ("f'(x) notes", notes_derivative, x.grad),
+compare([("f(x)", math.sqrt(x0**2 + math.exp(x0**2)), d.data), ("f'(x) notes", notes_derivative, x.grad),
       ("f'(x) SymPy", sympy_value, x.grad)])
 
 # %% [markdown]
@@ -308,7 +300,7 @@ assert [n.label for n in reversed(ops)] == ["a", "b", "c", "d"] and len(edges) =
 A, B = x0**2, math.exp(x0**2)
 C = A + B
 D = math.sqrt(C)
-show([("∂a/∂x", 2 * x0, a.local_grads[0]), ("∂b/∂a", math.exp(A), b.local_grads[0]),
+compare([("∂a/∂x", 2 * x0, a.local_grads[0]), ("∂b/∂a", math.exp(A), b.local_grads[0]),
       ("∂c/∂a", 1.0, c.local_grads[0]), ("∂c/∂b", 1.0, c.local_grads[1]),
       ("∂d/∂c", 1 / (2 * math.sqrt(C)), d.local_grads[0]), ("∂f/∂d", 1.0, d.grad)])
 
@@ -320,7 +312,7 @@ show([("∂a/∂x", 2 * x0, a.local_grads[0]), ("∂b/∂a", math.exp(A), b.loca
 # which is x(1 + b)/d. Hand against `grad` of each node:
 
 # %%
-show([("∂f/∂c", 1 / (2 * math.sqrt(C)), c.grad), ("∂f/∂b", 1 / (2 * math.sqrt(C)), b.grad),
+compare([("∂f/∂c", 1 / (2 * math.sqrt(C)), c.grad), ("∂f/∂b", 1 / (2 * math.sqrt(C)), b.grad),
       ("∂f/∂a", (1 + math.exp(A)) / (2 * math.sqrt(C)), a.grad),
       ("∂f/∂x", x0 * (1 + math.exp(A)) / math.sqrt(C), x.grad),
       ("x(1 + b)/d", x0 * (1 + B) / D, x.grad)])
@@ -335,7 +327,7 @@ show([("∂f/∂c", 1 / (2 * math.sqrt(C)), c.grad), ("∂f/∂b", 1 / (2 * math
 # %%
 print(explain(a, d))
 terms = [c.grad * c.local_grads[0], b.grad * b.local_grads[0]]   # via c directly, via b
-show([("path a→c", 1 / (2 * D), terms[0]), ("path a→b→c", B / (2 * D), terms[1]),
+compare([("path a→c", 1 / (2 * D), terms[0]), ("path a→b→c", B / (2 * D), terms[1]),
       ("sum", (1 + B) / (2 * D), a.grad)])
 
 # %% [markdown]
@@ -362,7 +354,7 @@ adjoint = {id(d): 1.0}                                  # ∂f/∂x_L = 1
 for n in reversed(nodes[:-1]):                          # x4, x3, x2, x1
     children = [(m, j) for m in nodes for j, p in enumerate(m.parents) if p is n]
     adjoint[id(n)] = sum(adjoint[id(m)] * m.local_grads[j] for m, j in children)
-show([(f"∂f/∂x{index[id(n)]} ({n.label})", adjoint[id(n)], n.grad) for n in nodes])
+compare([(f"∂f/∂x{index[id(n)]} ({n.label})", adjoint[id(n)], n.grad) for n in nodes])
 
 # %% [markdown]
 # ## Forward and reverse mode on √(x² + exp x²), by hand
@@ -387,7 +379,7 @@ c_bar = d_bar / (2 * D)
 b_bar = c_bar
 a_bar = c_bar + b_bar * B
 x_bar = a_bar * 2 * x0
-show([("forward ḋ", d_dot, x.grad), ("reverse x̄", x_bar, x.grad)])
+compare([("forward ḋ", d_dot, x.grad), ("reverse x̄", x_bar, x.grad)])
 
 # %% [markdown]
 # ### When is reverse mode cheaper?
@@ -450,7 +442,7 @@ values = [Value(v) for v in point]
 many_to_one(values).backward()          # one reverse sweep for all n partial derivatives
 reverse_sweeps = 1
 print(f"f: R^{n} → R   forward mode: {forward_sweeps} sweeps, reverse mode: {reverse_sweeps} sweep")
-show([(f"∂f/∂x{i}", g, v.grad) for i, (g, v) in enumerate(zip(grad_forward, values))])
+compare([(f"∂f/∂x{i}", g, v.grad) for i, (g, v) in enumerate(zip(grad_forward, values))])
 
 # %%
 def one_to_many(x, m):
@@ -466,7 +458,7 @@ for k in range(m):                                            # one backward pas
     one_to_many(t, m)[k].backward()
     reverse.append(t.grad)
 print(f"g: R → R^{m}   forward mode: 1 sweep, reverse mode: {m} sweeps")
-show([(f"dg{k + 1}/dx", tangents[k], reverse[k]) for k in range(m)])
+compare([(f"dg{k + 1}/dx", tangents[k], reverse[k]) for k in range(m)])
 
 # %%
 # PENDING(issue 10): forward mode in the library.
@@ -565,4 +557,4 @@ for iterations in (2, 4, 6):
     r = newton_sqrt(cv, iterations)
     r.backward()
     print(f"{iterations} iterations: r = {r.data:.12f}, dr/dc = {cv.grad:.12f}")
-show([("√c", math.sqrt(C), r.data), ("d√c/dc", 1 / (2 * math.sqrt(C)), cv.grad)])
+compare([("√c", math.sqrt(C), r.data), ("d√c/dc", 1 / (2 * math.sqrt(C)), cv.grad)])

@@ -35,6 +35,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from side_by_side import compare  # notebooks/side_by_side.py: hand beside autodiff, asserted
 
 import nn
 from autodiff import ShapeError, Tensor, Value, draw, gradcheck, topological_order
@@ -48,14 +49,6 @@ def named(node, label):
     """Give a graph node the notes' name (it shows in pictures)."""
     node.label = label
     return node
-
-
-def show(rows, tol=1e-12):
-    """Print hand vs autodiff side by side (12 decimals) and assert they agree to ``tol`` (relative)."""
-    print(f"{'quantity':<16}{'by hand':>20}{'autodiff':>20}   agree to {tol:.0e}")
-    for name, hand, auto in rows:
-        assert abs(hand - auto) <= tol * max(1.0, abs(hand)), name
-        print(f"{name:<16}{hand:>20.12f}{auto:>20.12f}   yes")
 
 
 def erratum(rows):
@@ -88,7 +81,7 @@ theta = Tensor(theta0, requires_grad=True, label="θ")
 r = Tensor(y) - Tensor(X) @ theta
 C = (r @ r) / n
 C.backward()
-show([(f"∂C/∂θ{i}", grad_hand[i], theta.grad[i]) for i in range(p)])
+compare([(f"∂C/∂θ{i}", grad_hand[i], theta.grad[i]) for i in range(p)])
 
 # %% [markdown]
 # ## Universal approximation theorem
@@ -190,6 +183,56 @@ print("z from the sum:      ", np.round(z_sum, 6))
 print("z from (W^T)a + b:   ", np.round(z_compact, 6))
 
 # %% [markdown]
+# ### Derivatives and the chain rule: ∂zⱼˡ/∂wᵢⱼˡ = aᵢˡ⁻¹
+#
+# With zⱼ = Σᵢ wᵢⱼaᵢ + bⱼ, the derivative of one weighted sum zⱼ with respect to the weight matrix
+# is the input aᵢ in column j and zero elsewhere, and with respect to the inputs it is column j of
+# W, i.e. ∂zⱼ/∂aᵢ = wᵢⱼ. (The notes write wⱼᵢ here; see the erratum on the index order below.)
+# Autodiff, for j = 2:
+
+# %%
+Wt = Tensor(W3x4, requires_grad=True)
+at = Tensor(a_prev, requires_grad=True)
+zt = Wt.T @ at + Tensor(b4)
+zt[2].backward()
+expected = np.zeros((3, 4))
+expected[:, 2] = a_prev
+assert np.array_equal(Wt.grad, expected) and np.array_equal(at.grad, W3x4[:, 2])
+print("∂z2/∂W =\n", np.round(Wt.grad, 6) + 0.0)
+print("∂z2/∂a =", np.round(at.grad, 6), "= column 2 of W:", np.round(W3x4[:, 2], 6))
+
+# %% [markdown]
+# ## Layout of a neural network with three hidden layers
+#
+# The notes' whiteboard figure, drawn by hand: every unit of one layer feeds every unit of the next,
+# one weight wᵢⱼˡ per line.
+
+# %%
+layer_sizes = [3, 5, 5, 5, 2]
+fig, ax = plt.subplots(figsize=(8, 3.8))
+positions = [[(l, (n - 1) / 2 - i) for i in range(n)] for l, n in enumerate(layer_sizes)]
+for left, right in zip(positions, positions[1:]):
+    for x0_, y0_ in left:
+        for x1_, y1_ in right:
+            ax.plot([x0_, x1_], [y0_, y1_], color="grey", lw=0.5, zorder=1)
+names = ["input x", "hidden 1", "hidden 2", "hidden 3", "output ỹ"]
+for l, (layer, name) in enumerate(zip(positions, names)):
+    ax.scatter([p[0] for p in layer], [p[1] for p in layer], s=300, zorder=2,
+               color="C2" if l == 0 else ("C1" if l == len(positions) - 1 else "C0"))
+    ax.text(l, -2.9, name, ha="center", va="top")
+ax.axis("off")
+ax.set_title("a neural network with three hidden layers (3 → 5 → 5 → 5 → 2)")
+plt.show()
+net3 = nn.TensorMLP(3, layer_sizes[1:], activation="sigmoid", seed=0)
+assert [layer.W.shape for layer in net3 if isinstance(layer, nn.Linear)] == [(3, 5), (5, 5), (5, 5), (5, 2)]
+print(net3)
+
+# %%
+# PENDING(issue 11): the library's network-level view of the same model, one box per layer with its shapes,
+# parameter counts and activation (and, after backward, gradient norms), e.g.
+# autodiff.draw_network(net3)   (name as issue 11 chooses) — the picture beside the hand-drawn one above.
+
+# %% [markdown]
 # ## The sigmoid and its derivative ∂a/∂z = a(1 − a)
 #
 # The notes' activation a = σ(z) = 1/(1 + e^{−z}) has ∂a/∂z = a(1 − a) = σ(z)(1 − σ(z)). Autodiff
@@ -200,7 +243,7 @@ rows = []
 for z0 in (-3.0, 0.0, 0.7, 4.0):
     s = sigmoid(z0)
     rows.append((f"σ'({z0})", s * (1 - s), Value(z0).sigmoid().local_grads[0]))
-show(rows)
+compare(rows)
 
 # %% [markdown]
 # ## First network example: the perceptron with one input
@@ -218,7 +261,7 @@ C.backward()
 
 s = sigmoid(w0 * xv + b0)
 delta1 = (s - yv) * s * (1 - s)
-show([("∂C/∂w1", delta1 * xv, w1.grad), ("∂C/∂b1", delta1, b1.grad)])
+compare([("∂C/∂w1", delta1 * xv, w1.grad), ("∂C/∂b1", delta1, b1.grad)])
 
 # %% [markdown]
 # ### Layout of a simple neural network with no hidden layer
@@ -251,7 +294,7 @@ h1 = sigmoid(P["w1"] * a0 + P["b1"])
 h2 = sigmoid(P["w2"] * h1 + P["b2"])
 s1, s2 = h1 * (1 - h1), h2 * (1 - h2)          # σ'₁, σ'₂
 delta2 = (h2 - yv) * s2
-show([("∂C/∂w2 = δ2·a1", delta2 * h1, V["w2"].grad), ("∂C/∂b2 = δ2", delta2, V["b2"].grad)])
+compare([("∂C/∂w2 = δ2·a1", delta2 * h1, V["w2"].grad), ("∂C/∂b2 = δ2", delta2, V["b2"].grad)])
 
 # %% [markdown]
 # ### Erratum: ∂C/∂w₁ of the one-hidden-layer net has a₁ where w₂ belongs
@@ -345,7 +388,7 @@ for _ in range(iterations):
     c.backward()
     opt.step()
     costs.append(c.data)
-show([(k, hand[k], params[k].data) for k in P])
+compare([(k, hand[k], params[k].data) for k in P])
 print(f"cost: {costs[0]:.6f} → {costs[-1]:.6f}")
 assert costs[-1] < 0.2 * costs[0]
 
@@ -386,7 +429,7 @@ a_1 = 1 / (1 + np.exp(-(W1 @ a_0 + b1v)))
 a_2 = 1 / (1 + np.exp(-(w2v @ a_1 + b2v)))
 delta_2 = (a_2 - y_t) * a_2 * (1 - a_2)                       # δ⁽²⁾ = ∂C/∂a⁽²⁾ · ∂a⁽²⁾/∂z⁽²⁾
 delta_1 = w2v * a_1 * (1 - a_1) * delta_2                      # δᵢ⁽¹⁾ = wᵢ⁽²⁾ σ'(zᵢ⁽¹⁾) δ⁽²⁾
-show([("a(2)", a_2, a_out.data)]
+compare([("a(2)", a_2, a_out.data)]
      + [(f"∂C/∂w{i}(2)", delta_2 * a_1[i], out.w[i].grad) for i in range(2)]
      + [("∂C/∂b(2)", delta_2, out.b.grad)]
      + [(f"∂C/∂b{i}(1)", delta_1[i], hidden[i].b.grad) for i in range(2)])
@@ -441,7 +484,7 @@ new_w2, new_b2 = w2v - eta * delta_2 * a_1, b2v - eta * delta_2
 new_W1 = W1 - eta * np.outer(delta_1, a_0)
 new_b1 = b1v - eta * delta_1                      # the missing rule
 nn.SGD(net.parameters(), lr=eta).step()
-show([(f"w{i}(2)", new_w2[i], out.w[i].data) for i in range(2)] + [("b(2)", new_b2, out.b.data)]
+compare([(f"w{i}(2)", new_w2[i], out.w[i].data) for i in range(2)] + [("b(2)", new_b2, out.b.data)]
      + [(f"w{i}{j}(1)", new_W1[i, j], hidden[i].w[j].data) for i in range(2) for j in range(2)]
      + [(f"b{i}(1)", new_b1[i], hidden[i].b.data) for i in range(2)])
 assert all(abs(hidden[i].b.data - b1v[i]) > 1e-6 for i in range(2))
@@ -549,7 +592,7 @@ zz = named(pre + zb, "z")
 aa = zz.sigmoid()
 (0.5 * ((aa - Tensor(y_sample)) ** 2).sum()).backward()
 sz = sig(zz.data)
-show([(f"δ{j} = ∂C/∂z{j}", sz[j] * (1 - sz[j]) * (sz[j] - y_sample[j]), zz.grad[j]) for j in range(2)]
+compare([(f"δ{j} = ∂C/∂z{j}", sz[j] * (1 - sz[j]) * (sz[j] - y_sample[j]), zz.grad[j]) for j in range(2)]
      + [(f"∂C/∂b{j}", zz.grad[j], zb.grad[j]) for j in range(2)])
 
 # %% [markdown]

@@ -170,7 +170,7 @@ assert np.array_equal(drop(Tensor(x_in)).data, x_in)
 print("eval mode: y = x")
 
 # %% [markdown]
-# ### Erratum (omission): dropout as described changes the scale between training and test
+# ### Erratum: dropout as described leaves out the rescaling between training and test
 #
 # The notes describe dropping units in training and not dropping them after training, and stop
 # there. Implemented literally, each unit of the next layer receives in training on average
