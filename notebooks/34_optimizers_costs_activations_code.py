@@ -147,6 +147,10 @@ for name, (lr, history) in best.items():
     print(f"{name:<16} best η = {lr:<6g} final validation loss {history['val_loss'][-1]:.3f}, "
           f"accuracy {history['val_accuracy'][-1]:.1%}")
 assert all(history["val_accuracy"][-1] > 0.9 for _, history in best.values())
+final = {name: history["loss"][-1] for name, (_, history) in best.items()}
+assert max(final[n] for n in ("Adagrad", "AdagradMomentum", "RMSprop", "Adam")) < 0.2 * min(
+    final["Constant (SGD)"], final["Momentum"])
+assert best["Momentum"][0] == best["Constant (SGD)"][0] / 10 and 0.8 < final["Momentum"] / final["Constant (SGD)"] < 1.25
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
@@ -163,10 +167,12 @@ fig.suptitle("the six learning-rate methods, each at its best η, digits 64 → 
 plt.show()
 
 # %% [markdown]
-# The methods differ less than their formulas suggest once each has its own η: plain SGD with a
-# well-chosen rate is close to the others on this small problem, the momentum methods get down
-# fastest, and Adagrad's steps shrink as G grows. Where they really differ is in how much the
-# choice of η matters, and in valleys whose sides are much steeper than their floor:
+# The four adaptive methods (Adagrad, AdagradMomentum, RMSprop, Adam) pull ahead in the first
+# epochs and bring the training loss ten times lower than plain SGD and momentum; on validation
+# accuracy all of them end within a couple of points (95–97 %). Momentum at η = 0.01 almost traces
+# SGD at η = 0.1: with μ = 0.9 a steady gradient builds steps of η/(1 − μ) = 10η, so the two have the
+# same effective rate. RMSprop drives the training loss lowest without a better validation score.
+# The formulas differ most in valleys whose sides are much steeper than their floor:
 
 # %%
 def valley(x, y):
