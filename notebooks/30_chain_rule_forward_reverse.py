@@ -530,7 +530,7 @@ plt.show()
 
 # %% [markdown]
 # The V shapes are the point: shrinking Δ helps until rounding takes over, so the best a forward
-# difference can do here is about 10⁻⁸ (at Δ ≈ √ε ≈ 10⁻⁸) and a central difference about 10⁻¹⁰ (at
+# difference can do here is about 10⁻⁸ (at Δ ≈ √ε ≈ 10⁻⁸) and a central difference about 10⁻¹¹ (at
 # Δ ≈ ε^(1/3) ≈ 10⁻⁵). Autodiff applies exact derivative rules to floating-point values, so its only
 # error is the rounding of those few operations. SymPy is exact too, but it builds an expression
 # first (10 operations against 3 for the derivative here).

@@ -176,9 +176,10 @@ plt.show()
 # * **Sigmoid vanishes** with every initialisation. With Glorot the pre-activations stay near 0
 #   where σ′ ≈ ¼ at most, so each layer going down multiplies the gradient by about ¼ times a
 #   weight factor of order 1: over 10 layers about 4⁻¹⁰ ≈ 10⁻⁶, which is what we measure.
-# * **N(0, 1) explodes** for ReLU and ELU (the weights have standard deviation 1 instead of
-#   1/√64, so every layer multiplies the signal by about √64/√2 ≈ 5.7 forwards, and the gradient
-#   likewise), and for tanh the gradient grows towards the input.
+# * **N(0, 1) explodes** for ReLU and ELU: the weights have standard deviation 1 instead of about
+#   1/√64, so every layer multiplies the signal by about √(64/2) ≈ 5.7, the logits reach 10⁷ and
+#   every layer's gradient is of that order (10⁷–10⁸), all at once. For tanh the gradient grows
+#   towards the input instead, about a thousandfold over 10 layers.
 # * **Glorot keeps tanh flat, He keeps ReLU flat**: the variance-preserving initialisations do what
 #   Glorot and Bengio designed them for.
 

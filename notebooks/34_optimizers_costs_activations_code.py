@@ -270,9 +270,9 @@ print("without reset (Adam):                 weights moved by", np.round(1 - rea
 assert np.ptp(1 - weights.data) < 1e-6 < np.ptp(1 - real.data)
 
 # %% [markdown]
-# In the notes' `fit()` the schedulers are reset once per *epoch*, after all its minibatches,
-# which keeps the averages within an epoch; with a single batch per epoch (full-batch training, as
-# in the notes' XOR example) it is the same sign descent as here. Resetting belongs between
+# In the course's FFNN (its `fit()` is not printed in these notes) the schedulers are reset once per
+# *epoch*, after all its minibatches, which keeps the averages within an epoch; with a single batch
+# per epoch (full-batch training, as in the notes' XOR example) it is the same sign descent as here. Resetting belongs between
 # independent training runs, not inside one.
 
 # %% [markdown]

@@ -46,8 +46,8 @@ def sig(z):
 # `FFNN((input_nodes, output_nodes), output_func=si…` — two inputs straight to one sigmoid output,
 # no hidden layer, i.e. logistic regression; the cost for a sigmoid output is the notes' CostLogReg
 # (binary cross-entropy); `Adam(eta=1e-1, rho=0.9, rho2=0.999)`; `fit(X, yXOR, scheduler,
-# epochs=1000)` on the whole set at once, resetting the scheduler after each epoch as the notes'
-# `fit()` does. Weights start N(0, 1) (seeded).
+# epochs=1000)` on the whole set at once, resetting the scheduler after each epoch as the course's
+# `FFNN.fit()` does (not printed in these notes). Weights start N(0, 1) (seeded).
 #
 # By hand, for p = σ(Xw + b) and C = −(1/4)Σ[y log p + (1 − y) log(1 − p)]:
 # ∂C/∂w = (1/4)Xᵀ(p − y), ∂C/∂b = (1/4)Σ(p − y).
@@ -261,8 +261,8 @@ plt.show()
 # ## The digits network 64-100-30-10
 #
 # The notes' `dims = (input_nodes, hidden_nodes1, hidden_nodes2, output_nodes) = (64, 100, 30, 10)`
-# with `hidden_func=LRELU` (leaky ReLU with slope 10e-4 = 10⁻³ below zero, in the notes' FFNN
-# module), `output_func=softmax` and the cross-entropy cost. The training call is not printed; we use
+# with `hidden_func=LRELU` (its listing is not printed; in the course's code a leaky ReLU with slope
+# 10e-4 = 10⁻³ below zero), `output_func=softmax` and the cross-entropy cost. The training call is not printed; we use
 # Adam (η = 10⁻³), minibatches of 32, 30 epochs, on 80 % of the digits (standardised with the
 # training rows' means and standard deviations), and keep 20 % as a test set never trained on.
 #
