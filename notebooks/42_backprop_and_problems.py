@@ -345,6 +345,7 @@ coeffs = np.polyfit([0, 0.001, 0.002, 0.003, 0.004], [E_after_step(a) for a in [
 assert abs(np.polyval(coeffs, alpha) - E_new) < 1e-6 * E_new
 roots = np.roots(coeffs - np.array([0, 0, 0, 0, E_hand]))
 crossing = min(r.real for r in roots if abs(r.imag) < 1e-12 and r.real > 1e-9)
+assert all(r.real <= crossing + 1e-12 for r in roots if abs(r.imag) < 1e-12)   # above it, E stays higher
 stationary = np.roots(np.polyder(coeffs))
 best = min((r.real for r in stationary if abs(r.imag) < 1e-12 and 0 < r.real < crossing), key=E_after_step)
 print(f"E(α) < E(0) only for 0 < α < {crossing:.5f}; the best α on this line is {best:.5f}, "

@@ -8,9 +8,9 @@ The ``.py`` files are the source of truth (edit them, review them as text); the 
 are what a code host shows, so they are committed with fresh outputs. Each notebook is read with
 jupytext, executed by nbclient with ``notebooks/`` as the working directory and this checkout's
 ``autodiff``/``nn`` first on the kernel's path, and written back with everything that would churn
-a diff taken out: execution timestamps, how printed text was split into messages, the Python
-version in the metadata, random cell ids (an id here is a hash of the cell's source). The time
-each notebook took is printed.
+a diff taken out: execution timestamps, how printed text was split into messages, memory
+addresses in object reprs, the Python version in the metadata, random cell ids (an id here is a
+hash of the cell's source). The time each notebook took is printed.
 
 tests/test_notebooks.py loads this file to execute the notebooks the same way.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TIMEOUT = 300  # seconds per cell; every notebook is meant to run in well under a minute
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def sources(names: list[str] | None = None) -> list[Path]:
@@ -79,9 +81,13 @@ def tidy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _merged_streams(outputs: list) -> list:
     """Consecutive stdout (or stderr) chunks as one output: how a print loop's text was split
-    into messages depends on timing, not on what it printed."""
+    into messages depends on timing, not on what it printed. An object's memory address in a
+    result's text (``<… Picture at 0x7f…>``, the text beside a picture) is dropped too."""
     merged: list = []
     for out in outputs:
+        if "text/plain" in out.get("data", {}):
+            text = out.data["text/plain"]
+            out.data["text/plain"] = ADDRESS.sub("", "".join(text) if isinstance(text, list) else text)
         last = merged[-1] if merged else None
         if (out.output_type == "stream" and last is not None and last.output_type == "stream"
                 and last.name == out.name):

@@ -10,7 +10,7 @@ A committed notebook fails when
   (b) an output shows a local path (/work/…, /root/…, /tmp/…, /home/…, C:\\…),
   (c) a figure cell has no image: a cell that calls ``plt.show()``, ``.plot(``, ``draw(``,
       ``draw_steps(`` or ``SVG(`` must have an image/png or image/svg+xml output (and no output may
-      be matplotlib's ``<Figure size …>`` text or a graphviz object's repr without its picture),
+      be matplotlib's ``<Figure size …>`` text or an object's repr ``<….Picture>`` without its picture),
   (d) its cells (type and source) differ from its ``.py``: edited one, forgot to rebuild,
   (e) its text outputs differ from a fresh execution's, compared after this normalisation:
       every number is rounded to 6 significant digits (``f"{x:.6g}"``), a number with
@@ -55,9 +55,11 @@ LEGACY = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if not p.with_suffix(".py")
 LOCAL_PATH = re.compile(r"(?<![\w.])(?:/work|/root|/tmp|/home)/|\b[A-Za-z]:\\")
 FIGURE_CALL = re.compile(r"\bplt\.show\(|\.plot\(|\bdraw\(|\bdraw_steps\(|\bSVG\(")
 IMAGE = ("image/png", "image/svg+xml")
-PLACEHOLDER = re.compile(r"^<(?:Figure size|graphviz\.|IPython\.core\.display\.SVG)")
+# what a figure or a graph picture shows as text when its image is missing: "<Figure size 640x480
+# with 1 Axes>", or an object's repr such as "<autodiff.viz._picture_class.<locals>.Picture>"
+PLACEHOLDER = re.compile(r"^<(?:Figure size .*|[\w.]+(?:\.<locals>\.[\w.]+)?(?: object)?(?: at 0x[0-9a-fA-F]+)?)>$")
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
-ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+ADDRESS = run.ADDRESS
 
 
 def _committed(source: Path):
@@ -131,6 +133,10 @@ def test_normalise_rounds_numbers_to_six_significant_digits():
     assert normalise("E = 0.12345678 at step 3, diff 1.2e-17") == normalise("E = 0.123456779  at step 3, diff -3e-16")
     assert normalise("[ 1.5  -2.  ]") == "[ 1.5 -2 ]"
     assert normalise("W1 x0 <graphviz.graphs.Digraph at 0x7f3a2b>") == "W1 x0 <graphviz.graphs.Digraph>"
+    for shown in ["<Figure size 640x480 with 1 Axes>", "<autodiff.viz._picture_class.<locals>.Picture>",
+                  "<graphviz.graphs.Digraph at 0x7f3a2b>", "<IPython.core.display.SVG object>"]:
+        assert PLACEHOLDER.match(shown), shown
+    assert not PLACEHOLDER.match("[<Value data=1>]")
     assert normalise("0.1234561") != normalise("0.1234581")
 
 
