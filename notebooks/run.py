@@ -103,6 +103,7 @@ def kernel_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
     env["PYTHONHASHSEED"] = "0"
+    env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = "1"  # one kernel per core already
     env.pop("MPLBACKEND", None)  # the kernel's inline backend draws real images, never 'Agg'
     return env
 
