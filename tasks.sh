@@ -11,9 +11,11 @@ cd "$(dirname "$0")"
 BASE="${PYTHON:-python3}"
 VENV=.venv
 
-# Prints "prefix|base_prefix|X.Y" of the Python $1: a venv's prefix differs from its base_prefix.
+# Prints "prefix|base_prefix|X.Y|executable" of the Python $1 (a venv's prefix differs from its
+# base_prefix); fails for a Python older than the package needs.
 describe() {
-    "$1" -c 'import sys; print(sys.prefix, sys.base_prefix, "%d.%d" % sys.version_info[:2], sep="|")'
+    "$1" -c 'import sys; print(sys.prefix, sys.base_prefix, "%d.%d" % sys.version_info[:2], sys.executable, sep="|")
+sys.exit(sys.version_info < (3, 10))'
 }
 
 venv_python() {
@@ -26,30 +28,33 @@ venv_python() {
 
 # Echoes the Python to install into and run with; messages go to stderr so `tasks.sh python` prints a path only.
 environment() {
-    local base prefix base_prefix version py venv_base venv_version
-    base="$(describe "$BASE")" || { echo "!! cannot run $BASE: set PYTHON=/path/to/python3 (3.10 or newer)" >&2; exit 1; }
-    IFS='|' read -r prefix base_prefix version <<<"$base"
+    local base prefix base_prefix version executable py venv venv_base venv_version existed=""
+    base="$(describe "$BASE")" || { echo "!! $BASE is not a Python 3.10 or newer: set PYTHON=/path/to/python3" >&2; exit 1; }
+    IFS='|' read -r prefix base_prefix version executable <<<"$base"
     if [ "$prefix" != "$base_prefix" ]; then
-        echo "$BASE"    # already inside a virtual environment: use it as it is
+        echo "$executable"    # already inside a virtual environment: use it as it is
         return
     fi
     if py="$(venv_python)"; then
-        IFS='|' read -r _ venv_base venv_version <<<"$(describe "$py")"
+        venv="$(describe "$py")" || { echo "!! $VENV/ is broken: remove it (rm -rf $VENV) and run again" >&2; exit 1; }
+        IFS='|' read -r _ venv_base venv_version executable <<<"$venv"
         if [ "$venv_base" != "$base_prefix" ] || [ "$venv_version" != "$version" ]; then
             echo "!! $VENV/ was made from Python $venv_version at $venv_base, but $BASE is Python $version at $base_prefix." >&2
             echo "!! remove it (rm -rf $VENV) to rebuild it from $BASE, or set PYTHON to the Python it was made from." >&2
             exit 1
         fi
-        echo "$py"
+        echo "$executable"
         return
     fi
     echo "== creating the virtual environment $VENV/ with $BASE (Python $version)" >&2
+    if [ -e "$VENV" ]; then existed=yes; fi
     if ! "$BASE" -m venv "$VENV" >&2; then
-        rm -rf "$VENV"
+        if [ -z "$existed" ]; then rm -rf "$VENV"; fi    # leave no half-made environment behind
         echo "!! $BASE cannot make a virtual environment. On Debian/Ubuntu: sudo apt-get install python3-venv" >&2
         exit 1
     fi
-    venv_python
+    IFS='|' read -r _ _ _ executable <<<"$(describe "$(venv_python)")"
+    echo "$executable"
 }
 
 install() {
