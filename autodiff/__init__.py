@@ -4,7 +4,7 @@
     >>> x = Value(0.5, label="x"); w = Value(-1.5, label="w"); b = Value(2.0, label="b")
     >>> y = (x * w + b).tanh(); y.backward()
     >>> round(w.grad, 6)   # ∂y/∂w = (1 − y²)·x
-    0.221649
+    0.140207
 """
 
 from .check import GradcheckReport, gradcheck
