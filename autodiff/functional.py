@@ -23,6 +23,7 @@ from . import tensor as _tensor
 from . import value as _value
 from .mathns import ARRAY, SCALAR
 from .tensor import Tensor
+from .tensor_ops import TENSOR_OPS
 from .value import Value
 
 
@@ -61,7 +62,7 @@ def _method(op: ops.Op, on_value: bool):
         def method(self, *args, **kwargs):
             return _value.apply(op, (self,), *_bind(op, args, kwargs))
     else:
-        tensor_op = _tensor.ELEMENTWISE[op.name]
+        tensor_op = TENSOR_OPS[op.name]
 
         def method(self, *args, **kwargs):
             return _tensor.apply(tensor_op, (self,), *_bind(op, args, kwargs))
@@ -92,7 +93,7 @@ def _function(op: ops.Op):
 
 def _binary_function(op: ops.Op):
     name = op.name
-    tensor_op = _tensor.ELEMENTWISE[name]
+    tensor_op = TENSOR_OPS[name]
 
     def fn(a, b):
         if isinstance(a, Tensor) or isinstance(b, Tensor):

@@ -23,9 +23,8 @@ from .mathns import ARRAY
 _new = object.__new__
 _RECORDING = grad_mode.RECORDING
 _recording = grad_mode.recording
-_EW = T.EW
-ELEMENTWISE = _EW
-_ADD, _SUB, _MUL, _DIV, _POW = (_EW[k] for k in ("+", "-", "*", "/", "**"))
+_OPS = T.TENSOR_OPS
+_ADD, _SUB, _MUL, _DIV, _POW = (_OPS[k] for k in ("+", "-", "*", "/", "**"))
 _NEEDS1 = (True,)
 _ONE = np.ones(())
 
@@ -92,6 +91,8 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
         shapes = " and ".join(str(t._data.shape) for t in inputs)
         raise ShapeError(f"cannot apply '{op.name}' to shapes {shapes}: they do not broadcast "
                          f"together ({e})") from None
+    if op.saves:
+        y, saved = y
     out = _new(Tensor)
     out._data = y if y.__class__ is np.ndarray else np.asarray(y)
     out._version = 0
@@ -104,6 +105,7 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
         out.op_params = params
         out._versions = [t._version for t in inputs] if len(inputs) > 2 else (
             (inputs[0]._version, inputs[1]._version) if len(inputs) == 2 else (inputs[0]._version,))
+        out._saved = saved if op.saves else None
     else:
         out.requires_grad = False
         out.parents = ()
@@ -135,7 +137,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "parents", "_op", "op_params",
-                 "_versions")
+                 "_versions", "_saved")
     empty_grad = None  # the node protocol (engine.Node): what a grad no backward reached holds
     __array_ufunc__ = None  # make numpy defer: ndarray + Tensor calls Tensor.__radd__
 
@@ -315,7 +317,7 @@ class Tensor:
         return _rbinary(_DIV, self, other)
 
     def __neg__(self):
-        return apply(_EW["neg"], (self,))
+        return apply(_OPS["neg"], (self,))
 
     def __pos__(self):
         return self
@@ -323,14 +325,14 @@ class Tensor:
     def __pow__(self, other):
         """``t ** n`` with a number n, or ``t ** u`` with a Tensor/array exponent."""
         if isinstance(other, numbers.Real) and not isinstance(other, bool):
-            return apply(_EW["pow"], (self,), float(other))
+            return apply(_OPS["pow"], (self,), float(other))
         return _binary(_POW, self, other)
 
     def __rpow__(self, other):
         return _rbinary(_POW, self, other)
 
     def __abs__(self):
-        return apply(_EW["abs"], (self,))
+        return apply(_OPS["abs"], (self,))
 
     # the op table's functions (exp, log, tanh, leaky_relu, clip, ...) are attached as methods
     # from the table by functional.py
@@ -488,7 +490,7 @@ class Tensor:
                 if p._version != v:
                     raise _modified_error(self, p)
             xs, needs = [p._data for p in parents], [p.requires_grad for p in parents]
-        return self._op.vjp(self.grad, self._data, xs, self.op_params, needs)
+        return self._op.vjp(ARRAY, self.grad, self._data, xs, self.op_params, needs, self._saved)
 
     def propagate(self) -> None:
         """Add each parent's VJP into its grad (the engine's hot path)."""
@@ -501,14 +503,9 @@ class Tensor:
                 continue
             if parent.grad is not None or g.shape != parent._data.shape:
                 parent.accumulate(g)
-            elif parent.parents:
-                parent.grad = g  # first contribution to an intermediate node: no copy, no add
-            elif (g is not G and g.base is None and g.dtype == parent._data.dtype
-                  and not (len(grads) == 2 and grads[0] is grads[1])):
-                parent.grad = g  # a fresh array nobody else holds: no copy
-            else:
-                # G itself, a view of it, or an array another parent also got: a leaf's grad is
-                # the user's to modify in place, so it gets its own copy
+            elif parent.parents or (g is not G and g.base is None and g.dtype == parent._data.dtype):
+                parent.grad = g  # an intermediate's first grad, or a fresh array (the VJP contract)
+            else:  # G itself or a view of it: a leaf's grad is the user's to change in place
                 parent.grad = g.astype(parent._data.dtype)
 
     def contributions(self) -> list:
@@ -614,4 +611,4 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
         scale = 1.0
     else:
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale, [])  # [] receives softmax(z)
+    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale)

@@ -1,15 +1,23 @@
-"""Tensor ops: forward rule + vector-Jacobian product (VJP), one entry each.
+"""The tensor registry ``TENSOR_OPS``: forward rule + vector-Jacobian product (VJP), one entry each.
 
-A ``TensorOp`` has ``f(*xs, *params) -> y`` and ``vjp(g, y, xs, params, needs) -> list`` giving,
-for each input i with ``needs[i]``, the gradient ∂L/∂x_i = g · ∂y/∂x_i contracted over y (None
-for inputs that need none: a matmul skips the product nobody asked for). A VJP may return g
-itself, a view of it, or fresh arrays, but never one fresh array for two inputs: the engine
-copies g and views before a leaf keeps them, and lets a leaf keep a fresh array as it is.
+It has two sections. The elementwise section is the op table of ``ops.py`` itself, not written
+again: each entry's VJP is ``unbroadcast(g · ∂y/∂x_i, x_i.shape)`` with the same local-derivative
+rule a ``Value`` puts on its edges. The structural section below holds the ops with no scalar
+counterpart: matmul, shape changes, reductions, indexing, joins and the softmax family.
 
-Elementwise ops are not written here again: ``elementwise(op)`` adapts an ``ops.py`` entry,
-its VJP being ``unbroadcast(g · ∂y/∂x_i, x_i.shape)`` with the same local-derivative rule a
-``Value`` puts on its edges. The ops below are the ones with no scalar counterpart: matmul,
-shape changes, reductions, indexing, joins and the softmax family.
+A ``TensorOp`` has
+
+* ``f(*xs, *params) -> y``, or ``-> (y, saved)`` for an op with ``saves=True``: ``saved`` is
+  whatever its VJP needs from the forward pass (the softmax of the fused cross-entropy), kept
+  on the node and handed back — the one channel from forward to backward (PyTorch's ``ctx``,
+  JAX's residuals);
+* ``vjp(m, g, y, xs, params, needs, saved) -> list``: for each input i with ``needs[i]``, the
+  gradient ∂L/∂x_i = g · ∂y/∂x_i contracted over y (None for inputs that need none: a matmul
+  skips the product nobody asked for). ``m`` is the numeric namespace the rule runs on.
+
+A VJP may return g itself, a view of it, or fresh arrays, but never one fresh array for two
+inputs: the engine copies g and views before a leaf keeps them, and lets a leaf keep a fresh
+array as it is.
 """
 
 from __future__ import annotations
@@ -27,17 +35,20 @@ from .mathns import ARRAY
 
 
 class TensorOp:
-    """One tensor primitive: name, forward rule, VJP rule and the formula."""
+    """One tensor primitive: name, forward rule, VJP rule, the formula; ``elementwise`` is its
+    ``ops.Op`` for the elementwise section (None for a structural op); ``saves``: f returns
+    ``(y, saved)``."""
 
-    __slots__ = ("name", "f", "vjp", "formula", "elementwise")
+    __slots__ = ("name", "f", "vjp", "formula", "elementwise", "saves")
 
     def __init__(self, name: str, f: Callable, vjp: Callable, formula: str,
-                 elementwise: ops.Op | None = None) -> None:
+                 elementwise: ops.Op | None = None, saves: bool = False) -> None:
         self.name = name
         self.f = f
         self.vjp = vjp
         self.formula = formula
         self.elementwise = elementwise
+        self.saves = saves
 
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r}: {self.formula})"
@@ -46,8 +57,8 @@ class TensorOp:
 TENSOR_OPS: dict[str, TensorOp] = {}
 
 
-def _register(name: str, f: Callable, vjp: Callable, formula: str) -> TensorOp:
-    op = TensorOp(name, f, vjp, formula)
+def _register(name: str, f: Callable, vjp: Callable, formula: str, saves: bool = False) -> TensorOp:
+    op = TensorOp(name, f, vjp, formula, saves=saves)
     TENSOR_OPS[name] = op
     return op
 
@@ -93,7 +104,7 @@ def elementwise(op: ops.Op) -> TensorOp:
             gx = np.where(local, g, 0.0) if local.dtype == bool else np.where(local != 0, g, 0.0) * local
             return gx if gx.shape == x.shape else unbroadcast(gx, x.shape)
 
-    def vjp(g, y, xs, params, needs):
+    def vjp(m, g, y, xs, params, needs, saved):
         if len(xs) == 2:  # written out: the hot path of every binary op
             la, lb = df(ARRAY, y, *xs, *params)
             a, b = xs
@@ -112,12 +123,11 @@ def elementwise(op: ops.Op) -> TensorOp:
         locals_ = df(ARRAY, y, *xs, *params)
         return [times(g, local, x) if need else None for local, x, need in zip(locals_, xs, needs)]
 
-    t = TensorOp(op.name, f, vjp, op.formula, elementwise=op)
-    TENSOR_OPS[op.name] = t
-    return t
+    return TensorOp(op.name, f, vjp, op.formula, elementwise=op)
 
 
-EW = {name: elementwise(op) for name, op in ops.OPS.items() if op.arity > 0}
+# the elementwise section: every op-table entry with a fixed number of inputs
+TENSOR_OPS.update((name, elementwise(op)) for name, op in ops.OPS.items() if op.arity > 0)
 
 
 # --- matmul -----------------------------------------------------------------------------------
@@ -140,7 +150,7 @@ def _matmul_error(a, b) -> ShapeError:
     return ShapeError(f"cannot matmul {a.shape} @ {b.shape}: batch dimensions do not broadcast")
 
 
-def _matmul_vjp(g, y, xs, params, needs):
+def _matmul_vjp(m, g, y, xs, params, needs, saved):
     a, b = xs
     if a.ndim == 2 and b.ndim == 2:  # the common case, without the batched bookkeeping
         return [g @ b.T if needs[0] else None, a.T @ g if needs[1] else None]
@@ -178,9 +188,9 @@ def _affine_f(x, w, b):
     return y
 
 
-def _affine_vjp(g, y, xs, params, needs):
+def _affine_vjp(m, g, y, xs, params, needs, saved):
     x, w, b = xs
-    gx, gw = _matmul_vjp(g, y, (x, w), params, needs[:2])
+    gx, gw = _matmul_vjp(m, g, y, (x, w), params, needs[:2], saved)
     return [gx, gw, unbroadcast(g, b.shape) if needs[2] else None]
 
 
@@ -194,7 +204,7 @@ def _transpose_f(x, axes):
     return np.transpose(x, axes)
 
 
-def _transpose_vjp(g, y, xs, params, needs):
+def _transpose_vjp(m, g, y, xs, params, needs, saved):
     axes = params[0]
     inverse = None if axes is None else tuple(np.argsort([a % g.ndim for a in axes]))
     return [np.transpose(g, inverse)]
@@ -212,7 +222,7 @@ def _reshape_f(x, shape):
 
 
 RESHAPE = _register("reshape", _reshape_f,
-                    lambda g, y, xs, params, needs: [g.reshape(xs[0].shape)],
+                    lambda m, g, y, xs, params, needs, saved: [g.reshape(xs[0].shape)],
                     "Y = reshape(X);  ∂L/∂X = reshape(G, X.shape)")
 
 
@@ -266,15 +276,15 @@ def _count(shape, axis):
 
 
 SUM = _register("sum", lambda x, axes, keepdims: x.sum(axis=axes, keepdims=keepdims),
-                lambda g, y, xs, params, needs: [_spread(g, xs[0].shape, *params)],
+                lambda m, g, y, xs, params, needs, saved: [_spread(g, xs[0].shape, *params)],
                 "y = Σ x (over axis);  ∂L/∂x = G broadcast back")
 
 MEAN = _register("mean", lambda x, axes, keepdims, n: x.sum(axis=axes, keepdims=keepdims) / n,
-                 lambda g, y, xs, params, needs: [_spread(g / params[2], xs[0].shape, *params[:2])],
+                 lambda m, g, y, xs, params, needs, saved: [_spread(g / params[2], xs[0].shape, *params[:2])],
                  "y = (1/n) Σ x;  ∂L/∂x = G/n broadcast back")
 
 
-def _extreme_vjp(g, y, xs, params, needs):
+def _extreme_vjp(m, g, y, xs, params, needs, saved):
     # ties share the gradient equally (as HIPS autograd and torch.amax)
     x = xs[0]
     axes, keepdims = params
@@ -309,13 +319,13 @@ def _var_f(x, axes, keepdims, d):
         return (c * c).sum(axis=axes, keepdims=keepdims) / d
 
 
-def _var_vjp(g, y, xs, params, needs):
+def _var_vjp(m, g, y, xs, params, needs, saved):
     axes, keepdims, d = params
     with np.errstate(divide="ignore", invalid="ignore"):
         return [_expand(g, xs[0].shape, axes, keepdims) * (2.0 / d) * _centred(xs[0], axes)]
 
 
-def _std_vjp(g, y, xs, params, needs):
+def _std_vjp(m, g, y, xs, params, needs, saved):
     # ∂σ/∂xᵢ = (xᵢ − x̄)/(dσ); where σ = 0 (a constant slice) the gradient is 0, as in PyTorch
     axes, keepdims, d = params
     x = xs[0]
@@ -343,7 +353,7 @@ def _getitem_f(x, idx):
         raise TensorIndexError(f"index {idx!r} does not fit a tensor of shape {x.shape}: {e}") from None
 
 
-def _getitem_vjp(g, y, xs, params, needs):
+def _getitem_vjp(m, g, y, xs, params, needs, saved):
     x = xs[0]
     idx = params[0]
     gx = np.zeros(x.shape, dtype=g.dtype)
@@ -369,7 +379,7 @@ def _join(np_join, verb):
     return f
 
 
-def _concat_vjp(g, y, xs, params, needs):
+def _concat_vjp(m, g, y, xs, params, needs, saved):
     axis = params[0]
     if axis is None:  # the inputs were flattened first
         ends = np.cumsum([x.size for x in xs])[:-1]
@@ -383,7 +393,7 @@ CONCATENATE = _register("concatenate", _join(np.concatenate, "concatenate"), _co
                         "Y = [X₁ X₂ …] along axis;  ∂L/∂Xᵢ = the matching slice of G")
 
 
-def _stack_vjp(g, y, xs, params, needs):
+def _stack_vjp(m, g, y, xs, params, needs, saved):
     axis = params[0]
     return [np.take(g, i, axis=axis) if need else None for i, need in enumerate(needs)]
 
@@ -413,16 +423,16 @@ def _softmax_f(x, axis):
 
 SOFTMAX = _register(
     "softmax", _softmax_f,
-    lambda g, y, xs, params, needs: [y * (g - (g * y).sum(axis=params[0], keepdims=True))],
+    lambda m, g, y, xs, params, needs, saved: [y * (g - (g * y).sum(axis=params[0], keepdims=True))],
     "yᵢ = e^{xᵢ}/Σⱼe^{xⱼ};  ∂L/∂xᵢ = yᵢ(Gᵢ − Σⱼ Gⱼyⱼ)")
 
 LOG_SOFTMAX = _register(
     "log_softmax", lambda x, axis: x - _logsumexp(x, axis),
-    lambda g, y, xs, params, needs: [g - np.exp(y) * g.sum(axis=params[0], keepdims=True)],
+    lambda m, g, y, xs, params, needs, saved: [g - np.exp(y) * g.sum(axis=params[0], keepdims=True)],
     "yᵢ = xᵢ − log Σⱼe^{xⱼ};  ∂L/∂xᵢ = Gᵢ − softmax(x)ᵢ Σⱼ Gⱼ")
 
 
-def _lse_vjp(g, y, xs, params, needs):
+def _lse_vjp(m, g, y, xs, params, needs, saved):
     x = xs[0]
     axis, keepdims = params
     y_k = y if keepdims else np.expand_dims(y, _norm_axis(axis, x.ndim))
@@ -464,19 +474,19 @@ def _sce_loss(z, m, target, scale):
     return float(loss) * scale, e, s
 
 
-def _sce_f(z, target, scale, saved):
+def _sce_f(z, target, scale):
+    """(the loss, softmax(z)): the softmax is saved for the backward, no second max/exp/sum."""
     m = z.max(axis=-1, keepdims=True)
     loss, e, s = _sce_loss(z, m, target, scale)
     if not math.isfinite(loss):  # ±inf logits: shift those rows as logsumexp does
         loss, e, s = _sce_loss(z, _finite_shift(m), target, scale)
     e /= s
-    saved[:] = [e]  # softmax(z), kept for the backward: no second max/exp/sum
-    return np.asarray(loss)
+    return np.asarray(loss), e
 
 
-def _sce_vjp(g, y, xs, params, needs):
-    target, scale, saved = params
-    p = saved[0] if saved else _softmax_f(xs[0], -1)
+def _sce_vjp(m, g, y, xs, params, needs, saved):
+    target, scale = params
+    p = saved
     gs = g * scale
     if target.dtype.kind in "iu":  # ∂C/∂z = s(softmax − onehot)
         # C order, whatever the logits' layout (a permuted view makes p's strides permuted too):
@@ -491,4 +501,5 @@ def _sce_vjp(g, y, xs, params, needs):
 
 SOFTMAX_CROSS_ENTROPY = _register(
     "softmax_cross_entropy", _sce_f, _sce_vjp,
-    "C = −s Σₙ Σ_c t_{nc} log softmax(zₙ)_c  (s = 1/N for the mean);  ∂C/∂z_{nc} = s(softmax(zₙ)_c Σ_c' t_{nc'} − t_{nc})")
+    "C = −s Σₙ Σ_c t_{nc} log softmax(zₙ)_c  (s = 1/N for the mean);  ∂C/∂z_{nc} = s(softmax(zₙ)_c Σ_c' t_{nc'} − t_{nc})",
+    saves=True)

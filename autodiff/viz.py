@@ -37,7 +37,6 @@ import numpy as np
 
 from . import engine
 from .errors import AutodiffError, GradError
-from .ops import OPS
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "dot", "gv")
@@ -207,12 +206,7 @@ def _name(node, depth: int, digits: int) -> tuple[str, int]:
 
 def _formula(node) -> str:
     """The op's rule (forward; derivative), shown when the mouse is over the op in an SVG."""
-    if _is_tensor(node):
-        from .tensor_ops import EW, TENSOR_OPS
-
-        op = TENSOR_OPS.get(node.op) or EW.get(node.op)
-    else:
-        op = OPS.get(node.op)
+    op = node.op_entry
     return op.formula if op is not None else node.op
 
 
