@@ -254,8 +254,10 @@ class Tensor:
         return bool(self._data)
 
     # --- comparisons: constant boolean tensors, outside the graph (no gradient) -----------------
-    # == and != stay identity (a Tensor is a graph node, hashed by identity like any object):
-    # compare values with t.data == u.data.
+    # == and != compare values elementwise, as in PyTorch; a Tensor stays hashable by identity
+    # (sets and dicts of nodes compare hashes first, so they never call ==).
+    __hash__ = object.__hash__
+
     def _compare(self, other, compare):
         if other.__class__ is Tensor:
             other = other._data
@@ -278,6 +280,12 @@ class Tensor:
 
     def __ge__(self, other):
         return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
 
     def __repr__(self) -> str:
         body = np.array2string(self._data, precision=4, threshold=20, separator=", ",

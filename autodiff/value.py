@@ -217,6 +217,37 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    # --- comparisons: of the data, a plain bool (a constant: no gradient), like Tensor's -------
+    # A Value stays hashable by identity: sets and dicts of nodes compare hashes, never ==.
+    __hash__ = object.__hash__
+
+    def __lt__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else self.data < other.data
+
+    def __le__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else self.data <= other.data
+
+    def __gt__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else self.data > other.data
+
+    def __ge__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else self.data >= other.data
+
+    def __eq__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else self.data == other.data
+
+    def __ne__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else self.data != other.data
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
     # --- the op table's functions (exp, log, tanh, leaky_relu, clip, ...) are attached as methods
     # from the table by functional.py
 

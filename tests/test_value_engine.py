@@ -356,3 +356,13 @@ def test_value_sum_and_dot_accept_numpy_scalars():
     assert w.grad == 4.0
     with pytest.raises(TypeError, match="Value.sum: expected a Value or a real number, got str"):
         Value.sum([Value(1.0), "a"])
+
+
+def test_value_comparisons_compare_data_and_values_stay_hashable_by_identity():
+    # issue 12: `v > 0` was a TypeError while `t > 0` worked
+    a, b = Value(2.0), Value(2.0)
+    assert a == b and not (a != b) and a == 2 and 2.0 == a and a >= 2 and a > 1.5 and a < 3 and a <= b
+    assert (a > 0) is True and (a < Value(1.0)) is False
+    assert len({a, b}) == 2 and {a: "x"}[a] == "x"  # distinct nodes, however equal their data
+    assert bool(Value(0.0)) is False and bool(Value(-1.0)) is True
+    assert (a == "2") is False  # not comparable: Python falls back to identity, False
