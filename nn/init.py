@@ -32,7 +32,7 @@ import numpy as np
 from autodiff.errors import ShapeError
 
 __all__ = [
-    "rng_from", "fans", "uniform", "normal", "xavier_uniform", "xavier_normal", "glorot_uniform",
+    "rng_from", "real_in", "positive_int", "fans", "uniform", "normal", "xavier_uniform", "xavier_normal", "glorot_uniform",
     "glorot_normal", "kaiming_uniform", "kaiming_normal", "he_uniform", "he_normal", "constant",
     "zeros", "ones", "get", "INITIALIZERS",
 ]
@@ -61,6 +61,28 @@ def positive_int(n: Any, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
     return int(n)
+
+
+def real_in(value: Any, what: str, lo: float = 0.0, hi: float = math.inf, *,
+            lo_open: bool = False, hi_open: bool = True) -> float:
+    """``value`` as a float if it is a real number (numpy scalars too, a bool not) in the interval
+    from ``lo`` to ``hi``, each end open or closed; else a TypeError or ValueError naming ``what``.
+
+    The default interval is [0, ∞): a finite number >= 0 (a learning rate). A closed infinite
+    end (``hi_open=False``) admits ∞ itself (``max_norm=inf``: measure, never clip). NaN is in
+    no interval."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a real number, got {type(value).__name__} {value!r:.40}")
+    v = float(value)
+    above = lo < v if lo_open else lo <= v
+    below = v < hi if hi_open else v <= hi
+    if not (above and below):
+        if hi == math.inf:
+            wanted = ("a finite number " if hi_open else "") + (">" if lo_open else ">=") + f" {lo:g}"
+        else:
+            wanted = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        raise ValueError(f"{what} must be {wanted}, got {value!r}")
+    return v
 
 
 def rng_from(rng: int | np.random.Generator | None = None) -> np.random.Generator:
