@@ -33,7 +33,7 @@ import numpy as np
 
 from autodiff.errors import AutodiffError, ShapeError
 
-from .init import rng_from
+from .init import positive_int, real_in, rng_from
 
 __all__ = [
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",
@@ -188,9 +188,9 @@ def one_hot(labels: Any, num_classes: int | None = None) -> np.ndarray:
     Labels are 0, 1, …, K−1 (seed 001 counts classes from 1; subtract 1 first). ``num_classes``
     defaults to max(labels) + 1. Returns float64 of shape (n, K)."""
     y = _labels(labels, "labels")
-    k = int(y.max()) + 1 if num_classes is None else num_classes
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    if num_classes is None and y.size == 0:
+        raise ValueError("one_hot cannot tell the number of classes from no labels: pass num_classes")
+    k = positive_int(int(y.max()) + 1 if num_classes is None else num_classes, "num_classes")
     if y.size and y.max() >= k:
         i = int(np.argmax(y >= k))
         raise DataError(f"labels[{i}] = {y[i]} does not fit num_classes={k} (labels must be 0..{k - 1})")
@@ -239,10 +239,9 @@ def batches(X: Any, y: Any = None, batch_size: int = 32, shuffle: bool = True,
     X = _features(X, "X", ndims=(1, 2, 3, 4))
     y = None if y is None else _targets(y, "y")
     _same_rows(X, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batch_size = positive_int(batch_size, "batch_size")
     order = rng_from(rng).permutation(len(X)) if shuffle else None
-    return _batches(X, y, int(batch_size), order, drop_last)
+    return _batches(X, y, batch_size, order, drop_last)
 
 
 def _batches(X, y, batch_size, order, drop_last) -> Iterator[tuple]:
@@ -293,8 +292,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator | No
     standard deviation ``noise`` is added to every coordinate. Returns X (n, 2), y (n,) int64."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    real_in(noise, "noise (a standard deviation)")
     rng = rng_from(seed)
     n_inner = n // 2
     n_outer = n - n_inner
