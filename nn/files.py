@@ -52,7 +52,7 @@ def _check_writable(path: Path, target: Path) -> None:
                                 f"{str(target.parent)!r} does not exist", str(target.parent))
 
 
-def _create_temporary(target: Path) -> tuple[int, Path]:
+def _create_temporary(path: Path, target: Path) -> tuple[int, Path]:
     """A new, empty, uniquely named file next to ``target`` (hidden; mode 0o666 less the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:  # a clash of 64 random bits is all but impossible; O_EXCL makes it safe anyway
@@ -61,6 +61,9 @@ def _create_temporary(target: Path) -> tuple[int, Path]:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as e:  # name the user's path and directory, not our temporary file
+            raise type(e)(e.errno, f"cannot write {str(path)!r}: cannot create a file in "
+                          f"{str(target.parent)!r}: {e.strerror}", str(target.parent)) from None
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -89,7 +92,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) ->
     path = Path(path)
     target = write_target(path)
     _check_writable(path, target)
-    fd, tmp = _create_temporary(target)
+    fd, tmp = _create_temporary(path, target)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)

@@ -52,6 +52,9 @@ def accuracy(pred: Any, target: Any, threshold: float | None = None) -> float:
     t = _array(target)
     if p.ndim >= 2 and p.shape[-1] > 1:
         guess = p.argmax(axis=-1)
+        if t.shape != p.shape and t.size != guess.size:
+            raise ShapeError(f"accuracy: predictions of shape {p.shape} need one label per row "
+                             f"({guess.size}) or one-hot targets of shape {p.shape}; got targets of shape {t.shape}")
         labels = t.argmax(axis=-1) if t.shape == p.shape else t.reshape(guess.shape)
         return float(np.mean(guess == labels))
     p = p.reshape(-1)

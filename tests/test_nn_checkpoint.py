@@ -333,3 +333,16 @@ def test_an_integer_buffer_refuses_a_value_it_cannot_hold_exactly(tmp_path):
         assert net.count == 7
     net.load_state_dict({"count": np.array(12.0)})
     assert net.count == 12 and net.count.dtype == np.int64
+
+
+def test_a_directory_we_may_not_write_is_named_not_our_temporary_file(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def refuse_new_files(path, flags, *args):
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse_new_files)
+    with pytest.raises(PermissionError, match=r"cannot write .*m.npz.*cannot create a file in .*: Permission denied"):
+        nn.MLP(1, [1], seed=0).save(tmp_path / "m.npz")

@@ -376,3 +376,10 @@ def test_fit_settings_are_checked_before_training(setting, bad, error):
     h = fit(net, "mse", SGD(net.parameters(), lr=0.1), X, y, epochs=3, progress=False,
             early_stopping=np.int64(2), validation=np.float32(0.25), seed=0)
     assert len(h) >= 1
+
+
+def test_accuracy_with_targets_that_fit_no_reading_is_a_shape_error():
+    with pytest.raises(ShapeError, match=r"predictions of shape \(4, 3\) need one label per row \(4\)"):
+        accuracy(np.zeros((4, 3)), [0, 1])
+    with pytest.raises(ShapeError, match=r"got targets of shape \(4, 2\)"):
+        accuracy(np.zeros((4, 3)), np.zeros((4, 2)))
