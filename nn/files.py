@@ -28,6 +28,8 @@ import numpy as np
 
 __all__ = ["atomic_write", "write_target", "NpzReader", "NpzMember", "BadArchive"]
 
+_CHUNK = 2**20  # bytes read at a time: the array's own buffer is the only large allocation
+
 
 # --- writing ---------------------------------------------------------------------------------------------
 def write_target(path: Path) -> Path:
@@ -119,22 +121,24 @@ class NpzMember(NamedTuple):
     name: str                  # the array's name (the member's name without ".npy")
     shape: tuple[int, ...]
     dtype: np.dtype
+    fortran_order: bool
     nbytes: int                # bytes of data the header declares (and the member holds)
+    header_size: int           # bytes before the data
     info: zipfile.ZipInfo
 
 
-def _read_header(f: IO[bytes], member: str) -> tuple[tuple[int, ...], np.dtype]:
+def _read_header(f: IO[bytes], member: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     version = np.lib.format.read_magic(f)
     if version == (1, 0):
-        shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(f)
     elif version == (2, 0):
-        shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(f)
     else:  # numpy writes 3.0 only for structured dtypes with non-latin-1 field names
         raise BadArchive(f"entry {member!r} is a .npy of version {version}, which plain arrays never need")
     if dtype.hasobject:
         raise BadArchive(f"entry {member!r} holds Python objects (a pickle), which are never loaded: "
                          "a data file must hold plain arrays")
-    return shape, dtype
+    return shape, fortran_order, dtype
 
 
 class NpzReader:
@@ -162,7 +166,7 @@ class NpzReader:
             raise BadArchive(f"entry {info.filename!r} appears twice")
         with self._zip.open(info) as f:
             try:
-                shape, dtype = _read_header(f, name)
+                shape, fortran_order, dtype = _read_header(f, name)
             except (ValueError, EOFError) as e:
                 raise BadArchive(f"entry {name!r} is not a readable .npy array: {e}") from None
             header_size = f.tell()
@@ -170,16 +174,25 @@ class NpzReader:
         if header_size + nbytes != info.file_size:
             raise BadArchive(f"entry {name!r} declares shape {shape} of {dtype} ({nbytes:,} bytes of data), "
                              f"but the zip member holds {info.file_size - header_size:,} bytes")
-        self.members[name] = NpzMember(name, shape, dtype, nbytes, info)
+        self.members[name] = NpzMember(name, shape, dtype, fortran_order, nbytes, header_size, info)
 
     def read(self, name: str) -> np.ndarray:
-        """The array ``name``: reads exactly the bytes its checked header declares (CRC checked)."""
-        member = self.members[name]
-        with self._zip.open(member.info) as f:
-            arr = np.lib.format.read_array(f, allow_pickle=False)
+        """The array ``name``: exactly the bytes its checked header declares, read in chunks into
+        one buffer (never more memory than the array), the zip member's CRC checked at its end."""
+        m = self.members[name]
+        buf = np.empty(m.nbytes, dtype=np.uint8)
+        with self._zip.open(m.info) as f:
+            f.read(m.header_size)
+            done = 0
+            while done < m.nbytes:
+                chunk = f.read(min(_CHUNK, m.nbytes - done))
+                if not chunk:
+                    raise EOFError(f"entry {name!r} ends after {done:,} of its {m.nbytes:,} bytes")
+                buf[done:done + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+                done += len(chunk)
             if f.read(1):  # also reaches the end of the member, where zipfile checks the CRC
                 raise BadArchive(f"entry {name!r} has data after its array")
-        return arr
+        return buf.view(m.dtype).reshape(m.shape, order="F" if m.fortran_order else "C")
 
     def close(self) -> None:
         self._zip.close()

@@ -354,9 +354,9 @@ class _Slot(NamedTuple):
 
 def _check_keys(model: str, slots: Mapping[str, _Slot], keys: list[str], strict: bool) -> IncompatibleKeys:
     """The missing and unexpected keys; with ``strict`` any of them is a StateDictError."""
-    missing = [k for k in slots if k not in keys]
-    known = set(slots)
-    unexpected = [k for k in keys if k not in known]
+    given = set(keys)
+    missing = [k for k in slots if k not in given]
+    unexpected = [k for k in keys if k not in slots]
     if strict and (missing or unexpected):
         parts = []
         if missing:

@@ -346,3 +346,29 @@ def test_a_directory_we_may_not_write_is_named_not_our_temporary_file(tmp_path, 
     monkeypatch.setattr(os, "open", refuse_new_files)
     with pytest.raises(PermissionError, match=r"cannot write .*m.npz.*cannot create a file in .*: Permission denied"):
         nn.MLP(1, [1], seed=0).save(tmp_path / "m.npz")
+
+
+@needs_tensor
+def test_fortran_order_and_big_endian_entries_read_back_exactly(tmp_path):
+    class Pair(Module):
+        def __init__(self):
+            self.W = Tensor(np.zeros((3, 4)), requires_grad=True)
+            self.register_buffer("counts", np.zeros(5, dtype=np.int32))
+
+    W = np.asfortranarray(np.arange(12.0).reshape(3, 4) / 7)
+    counts = (np.arange(5) * 1_000_000).astype(">i4")
+    path = tmp_path / "m.npz"
+    np.savez(path, __format__=np.array(nn.FORMAT_TAG), W=W, counts=counts)
+    state = nn.load(path)
+    assert state["W"].flags.f_contiguous and np.array_equal(state["W"], W)
+    assert state["counts"].dtype == np.dtype(">i4") and np.array_equal(state["counts"], counts)
+    net = Pair().load(path)
+    assert np.array_equal(net.W.data, W) and net.counts.tolist() == counts.tolist()
+    assert net.counts.dtype == np.int32
+
+
+def test_a_large_entry_is_read_in_chunks_exactly(tmp_path):
+    big = np.random.default_rng(0).normal(size=3 * 2**18 + 5)  # 6 MiB: several chunks and a remainder
+    path = tmp_path / "m.npz"
+    nn.save({"big": big}, path)
+    assert np.array_equal(nn.load(path)["big"], big)
