@@ -20,17 +20,20 @@ datasets and the split default to ``seed=0``, so everyone in a class gets the sa
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import os
+import warnings
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from autodiff.errors import AutodiffError, ShapeError
 
-from .init import rng_from
+from .init import positive_int, real_in, rng_from
 
 __all__ = [
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",
@@ -185,9 +188,9 @@ def one_hot(labels: Any, num_classes: int | None = None) -> np.ndarray:
     Labels are 0, 1, …, K−1 (seed 001 counts classes from 1; subtract 1 first). ``num_classes``
     defaults to max(labels) + 1. Returns float64 of shape (n, K)."""
     y = _labels(labels, "labels")
-    k = int(y.max()) + 1 if num_classes is None else num_classes
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    if num_classes is None and y.size == 0:
+        raise ValueError("one_hot cannot tell the number of classes from no labels: pass num_classes")
+    k = positive_int(int(y.max()) + 1 if num_classes is None else num_classes, "num_classes")
     if y.size and y.max() >= k:
         i = int(np.argmax(y >= k))
         raise DataError(f"labels[{i}] = {y[i]} does not fit num_classes={k} (labels must be 0..{k - 1})")
@@ -236,10 +239,9 @@ def batches(X: Any, y: Any = None, batch_size: int = 32, shuffle: bool = True,
     X = _features(X, "X", ndims=(1, 2, 3, 4))
     y = None if y is None else _targets(y, "y")
     _same_rows(X, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batch_size = positive_int(batch_size, "batch_size")
     order = rng_from(rng).permutation(len(X)) if shuffle else None
-    return _batches(X, y, int(batch_size), order, drop_last)
+    return _batches(X, y, batch_size, order, drop_last)
 
 
 def _batches(X, y, batch_size, order, drop_last) -> Iterator[tuple]:
@@ -290,8 +292,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator | No
     standard deviation ``noise`` is added to every coordinate. Returns X (n, 2), y (n,) int64."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    real_in(noise, "noise (a standard deviation)")
     rng = rng_from(seed)
     n_inner = n // 2
     n_outer = n - n_inner
@@ -325,12 +326,192 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
+_EXACT_INTEGERS = 2**53 - 1
+"""The largest class label read exactly: float64 holds every whole number below 2⁵³, and from
+2⁵³ on neighbouring integers merge (the cell 9007199254740993 reads as 2⁵³)."""
+
+
+class _Layout(NamedTuple):
+    """What the first row of a CSV says about the rest."""
+
+    where: str                  # the path, as messages show it
+    delimiter: str
+    first_line: int             # the editor line of the first non-blank row
+    width: int                  # its number of cells: every row must have as many
+    names: list[str] | None     # the header's names, or None without a header
+
+    def column(self, j: int) -> str:
+        return f"column {j + 1}" + (f" ({self.names[j]!r})" if self.names else "")
+
+
+def _open_text(path: Path):
+    return open(path, newline="", encoding="utf-8-sig")
+
+
+def _csv_rows(f, delimiter: str, where: str) -> Iterator[tuple[int, list[str]]]:
+    """(editor line, stripped cells) of every row with something in it."""
+    reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True, strict=True)
+    try:
+        for cells in reader:
+            if cells and any(c.strip() for c in cells):
+                yield reader.line_num, [c.strip() for c in cells]
+    except csv.Error as e:
+        raise DataError(f"{where}: not a well-formed CSV near line {reader.line_num}: {e}") from None
+    except UnicodeDecodeError as e:
+        raise DataError(f"{where}: not a text (UTF-8) CSV file: {e}") from None
+
+
 def _is_number(cell: str) -> bool:
     try:
         float(cell)
     except ValueError:
         return False
     return True
+
+
+def _layout(path: Path, delimiter: str, header: bool | None) -> _Layout:
+    """Read the first non-blank row: the width, and the names if it is a header (detected when
+    ``header`` is None: a first row with no number in it)."""
+    with _open_text(path) as f:
+        first = next(_csv_rows(f, delimiter, str(path)), None)
+    if first is None:
+        raise DataError(f"{path} is empty: no rows to read")
+    line, cells = first
+    if header is None:
+        header = not any(_is_number(c) for c in cells)
+    return _Layout(str(path), delimiter, line, len(cells), cells if header else None)
+
+
+def _parse_fast(path: Path, layout: _Layout, allow_nan: bool) -> np.ndarray | None:
+    """Every data row by numpy's C parser, or None when anything is unusual (a bad or quoted
+    cell, a ragged or blank-looking row, NaN when not allowed): the careful path then reads the
+    file again and names the line and column. numpy's parser accepts no number that ``float``
+    refuses, so whatever it reads, the careful path would read the same."""
+    if layout.delimiter == " ":  # numpy and csv's skipinitialspace split runs of spaces differently
+        return None
+    with _open_text(path) as f:
+        if layout.names is not None:
+            next(_csv_rows(f, layout.delimiter, layout.where))  # the header, however many lines it spans
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "input contained no data": the careful path says so
+                values = np.loadtxt(f, delimiter=layout.delimiter, comments=None, ndmin=2, dtype=np.float64)
+        except Exception:  # noqa: BLE001 - the careful path finds and names the problem
+            return None
+    if values.shape[0] == 0 or values.shape[1] != layout.width:
+        return None
+    if not allow_nan and not np.isfinite(values).all():
+        return None
+    return values
+
+
+def _cell_value(cell: str, line: int, j: int, layout: _Layout, allow_nan: bool) -> float:
+    where = f"{layout.where}, line {line}, {layout.column(j)}"
+    if cell == "":
+        if not allow_nan:
+            raise DataError(f"{where}: empty cell (a missing value); fill it, or pass allow_nan=True to read it as NaN")
+        return math.nan
+    try:
+        v = float(cell)
+    except ValueError:
+        raise DataError(f"{where}: cannot read {cell!r} as a number") from None
+    if not allow_nan and not math.isfinite(v):
+        raise DataError(f"{where}: {cell!r} is not a finite number (pass allow_nan=True to keep NaN/inf)")
+    return v
+
+
+def _row_values(cells: list[str], line: int, layout: _Layout, allow_nan: bool) -> list[float]:
+    """The row's numbers; a cell ``float`` refuses is looked at alone, to name it or read it as NaN."""
+    try:
+        return [float(c) for c in cells]
+    except ValueError:
+        return [_cell_value(c, line, j, layout, allow_nan) for j, c in enumerate(cells)]
+
+
+def _parse_careful(path: Path, layout: _Layout, allow_nan: bool) -> np.ndarray:
+    """Every data row, read with the csv module, or the DataError an editor's user can act on: a
+    malformed CSV first, then the first ragged row (the header counts), then the first bad cell."""
+    values, lines = array("d"), array("q")
+    ragged = bad_cell = None
+    with _open_text(path) as f:
+        rows = _csv_rows(f, layout.delimiter, layout.where)
+        if layout.names is not None:
+            next(rows)
+        for line, cells in rows:
+            if len(cells) != layout.width:
+                ragged = ragged or DataError(
+                    f"{layout.where}, line {line}: {len(cells)} columns, but line {layout.first_line} has "
+                    f"{layout.width} (ragged rows: a missing or extra delimiter?)")
+            elif ragged is None and bad_cell is None:
+                try:
+                    values.extend(_row_values(cells, line, layout, allow_nan))
+                    lines.append(line)
+                except DataError as e:
+                    bad_cell = e
+    if ragged is not None:
+        raise ragged
+    if not lines and bad_cell is None:
+        raise DataError(f"{layout.where} has a header but no data rows")
+    table = np.frombuffer(values, dtype=np.float64).reshape(len(lines), layout.width)
+    if not allow_nan and not np.isfinite(table).all():  # NaN/inf read in bulk: name the first one
+        r, j = (int(i) for i in np.argwhere(~np.isfinite(table))[0])
+        _cell_value(_data_row(path, layout, r)[1][j], lines[r], j, layout, allow_nan)
+    if bad_cell is not None:
+        raise bad_cell
+    return table.copy()
+
+
+def _data_row(path: Path, layout: _Layout, r: int) -> tuple[int, list[str]]:
+    """(line, cells) of data row r (0-based), read again to name it in a message."""
+    with _open_text(path) as f:
+        rows = _csv_rows(f, layout.delimiter, layout.where)
+        return next(itertools.islice(rows, r + (layout.names is not None), None))
+
+
+def _target_column(target: int | str, layout: _Layout) -> int:
+    names, width, where = layout.names, layout.width, layout.where
+    if isinstance(target, str):
+        if names is None:
+            raise ValueError(f"target={target!r} names a column, but {where} has no header row "
+                             "(give the column index instead)")
+        if target not in names:
+            raise ValueError(f"{where} has no column named {target!r}; its columns are {names}")
+        t = names.index(target)
+    else:
+        if not -width <= target < width:
+            raise ValueError(f"target column {target} is out of range: {where} has {width} columns")
+        t = int(target) % width
+    if width < 2:
+        raise ShapeError(f"{where} has a single column: nothing is left for X once the target is taken "
+                         "(pass target=None to read it as X)")
+    return t
+
+
+def _class_labels(y: np.ndarray, path: Path, layout: _Layout, t: int) -> np.ndarray:
+    """y as int64, or a DataError naming the first target that is not a whole number a float
+    holds exactly (|y| < 2⁵³; beyond, 1e20 would wrap to −9223372036854775808)."""
+    whole = np.isfinite(y) & (y == np.round(y))
+    bad = ~whole | (np.abs(np.where(whole, y, 0.0)) > _EXACT_INTEGERS)
+    if not bad.any():
+        return y.astype(np.int64)
+    r = int(np.argmax(bad))
+    line, cells = _data_row(path, layout, r)
+    where = f"{layout.where}, line {line}, {layout.column(t)}: target {cells[t]!r}"
+    if not whole[r]:
+        raise DataError(f"{where} is not a whole-number class label (use target_dtype=float for regression)")
+    raise DataError(f"{where} is too large for a class label: labels are whole numbers within "
+                    f"±(2**53 - 1) = ±{_EXACT_INTEGERS}, which a float64 holds exactly (use "
+                    "target_dtype=float for regression)")
+
+
+def _check_csv_options(target: Any, delimiter: Any, target_dtype: Any) -> None:
+    if not (isinstance(delimiter, str) and len(delimiter) == 1 and delimiter not in '\r\n"'):
+        raise ValueError(f"delimiter must be one character (not a quote or a line break), got {delimiter!r}")
+    if not (target is None or isinstance(target, str)
+            or (isinstance(target, (int, np.integer)) and not isinstance(target, bool))):
+        raise TypeError(f"target must be a column index, a column name or None, got {target!r}")
+    if target_dtype is not float and target_dtype is not int:
+        raise ValueError(f"target_dtype must be float or int, got {target_dtype!r}")
 
 
 def load_csv(path: str | os.PathLike, target: int | str | None = -1, *, header: bool | None = None,
@@ -341,90 +522,24 @@ def load_csv(path: str | os.PathLike, target: int | str | None = -1, *, header: 
     ``target``: a column index (negative counts from the end; default the last column), a column
     name from the header, or None (y is None, X is every column). ``header``: True, False, or None
     to detect it (a first row with no number in it is a header). ``target_dtype=int`` checks that
-    every target is a whole number (class labels) and returns int64; otherwise float64.
-    ``allow_nan`` lets NaN, ±inf and empty cells (read as NaN) through.
+    every target is a whole number a float64 holds exactly (class labels, |y| < 2⁵³) and returns
+    int64; otherwise float64. ``allow_nan`` lets NaN, ±inf and empty cells (read as NaN) through.
 
     A malformed file raises ``DataError`` (a ValueError) naming the line (1-based, as an editor
     shows it, header included) and the column (1-based, and its header name): ragged rows,
-    a non-numeric or empty cell, NaN when not allowed, an empty file."""
+    a non-numeric or empty cell, NaN when not allowed, an empty file.
+
+    Speed: the rows are parsed in bulk by numpy (about as fast as ``np.loadtxt``); only a file
+    with something unusual in it (a problem, quoted or empty cells, blank-looking rows) is read
+    again cell by cell, which is what finds the line and column to name."""
+    _check_csv_options(target, delimiter, target_dtype)
     path = Path(path)
-    where = str(path)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True, strict=True)
-            for cells in reader:
-                if cells and any(c.strip() for c in cells):
-                    rows.append((reader.line_num, [c.strip() for c in cells]))
-    except csv.Error as e:
-        raise DataError(f"{where}: not a well-formed CSV near line {reader.line_num}: {e}") from None
-    except UnicodeDecodeError as e:
-        raise DataError(f"{where}: not a text (UTF-8) CSV file: {e}") from None
-    if not rows:
-        raise DataError(f"{where} is empty: no rows to read")
-
-    if header is None:
-        header = not any(_is_number(c) for c in rows[0][1])
-    names: list[str] | None = rows[0][1] if header else None
-    data_rows = rows[1:] if header else rows
-    width = len(rows[0][1])
-    first_line = rows[0][0]
-    for line, cells in rows:
-        if len(cells) != width:
-            raise DataError(f"{where}, line {line}: {len(cells)} columns, but line {first_line} has {width} "
-                            "(ragged rows: a missing or extra delimiter?)")
-    if not data_rows:
-        raise DataError(f"{where} has a header but no data rows")
-
-    def column(j: int) -> str:
-        return f"column {j + 1}" + (f" ({names[j]!r})" if names else "")
-
-    values = np.empty((len(data_rows), width))
-    for r, (line, cells) in enumerate(data_rows):
-        for j, cell in enumerate(cells):
-            if cell == "":
-                if not allow_nan:
-                    raise DataError(f"{where}, line {line}, {column(j)}: empty cell (a missing value); "
-                                    "fill it, or pass allow_nan=True to read it as NaN")
-                values[r, j] = np.nan
-                continue
-            try:
-                v = float(cell)
-            except ValueError:
-                raise DataError(f"{where}, line {line}, {column(j)}: cannot read {cell!r} as a number") from None
-            if not allow_nan and not math.isfinite(v):
-                raise DataError(f"{where}, line {line}, {column(j)}: {cell!r} is not a finite number "
-                                "(pass allow_nan=True to keep NaN/inf)")
-            values[r, j] = v
-
+    layout = _layout(path, delimiter, header)
+    values = _parse_fast(path, layout, allow_nan)
+    if values is None:
+        values = _parse_careful(path, layout, allow_nan)
     if target is None:
         return values, None
-    if isinstance(target, str):
-        if names is None:
-            raise ValueError(f"target={target!r} names a column, but {where} has no header row "
-                             "(give the column index instead)")
-        if target not in names:
-            raise ValueError(f"{where} has no column named {target!r}; its columns are {names}")
-        t = names.index(target)
-    elif isinstance(target, (int, np.integer)) and not isinstance(target, bool):
-        if not -width <= target < width:
-            raise ValueError(f"target column {target} is out of range: {where} has {width} columns")
-        t = int(target) % width
-    else:
-        raise TypeError(f"target must be a column index, a column name or None, got {target!r}")
-    if width < 2:
-        raise ShapeError(f"{where} has a single column: nothing is left for X once the target is taken "
-                         "(pass target=None to read it as X)")
-
-    X = np.delete(values, t, axis=1)
-    y = values[:, t]
-    if target_dtype is int:
-        bad = ~np.isfinite(y) | (y != np.round(y))
-        if bad.any():
-            r = int(np.argmax(bad))
-            raise DataError(f"{where}, line {data_rows[r][0]}, {column(t)}: target {data_rows[r][1][t]!r} "
-                            "is not a whole-number class label (use target_dtype=float for regression)")
-        return X, y.astype(np.int64)
-    if target_dtype is not float:
-        raise ValueError(f"target_dtype must be float or int, got {target_dtype!r}")
-    return X, y
+    t = _target_column(target, layout)
+    X, y = np.delete(values, t, axis=1), values[:, t]
+    return X, (_class_labels(y, path, layout, t) if target_dtype is int else y)

@@ -32,7 +32,7 @@ import numpy as np
 from autodiff.errors import ShapeError
 
 __all__ = [
-    "rng_from", "fans", "uniform", "normal", "xavier_uniform", "xavier_normal", "glorot_uniform",
+    "rng_from", "real_in", "positive_int", "fans", "uniform", "normal", "xavier_uniform", "xavier_normal", "glorot_uniform",
     "glorot_normal", "kaiming_uniform", "kaiming_normal", "he_uniform", "he_normal", "constant",
     "zeros", "ones", "get", "INITIALIZERS",
 ]
@@ -61,6 +61,35 @@ def positive_int(n: Any, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
     return int(n)
+
+
+def real_in(value: Any, what: str, lo: float = 0.0, hi: float = math.inf, *,
+            lo_open: bool = False, hi_open: bool = True) -> float:
+    """``value`` as a float if it is a real number (numpy scalars too, a bool not) in the interval
+    from ``lo`` to ``hi``, each end open or closed; else a TypeError or ValueError naming ``what``.
+
+    The default interval is [0, ∞): a finite number >= 0 (a learning rate). A closed infinite
+    end (``hi_open=False``) admits ∞ itself (``max_norm=inf``: measure, never clip). NaN is in
+    no interval."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a real number, got {type(value).__name__} {value!r:.40}")
+    v = float(value)
+    above = lo < v if lo_open else lo <= v
+    below = v < hi if hi_open else v <= hi
+    if not (above and below):
+        if hi == math.inf and lo == -math.inf:
+            wanted = "a finite number"
+        elif hi == math.inf:
+            wanted = ("a finite number " if hi_open else "") + (">" if lo_open else ">=") + f" {lo:g}"
+        else:
+            wanted = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        raise ValueError(f"{what} must be {wanted}, got {value!r}")
+    return v
+
+
+def finite(value: Any, what: str) -> float:
+    """``value`` as a float if it is a finite real number, else an error naming ``what``."""
+    return real_in(value, what, -math.inf, math.inf, lo_open=True)
 
 
 def rng_from(rng: int | np.random.Generator | None = None) -> np.random.Generator:
@@ -119,6 +148,7 @@ def _positive_fan(shape, which: str) -> int:
 def uniform(shape: int | Sequence[int], a: float = -1.0, b: float = 1.0, *,
             rng: int | np.random.Generator | None = None) -> np.ndarray:
     """w ~ U(a, b), each entry independently. Defaults (−1, 1) as seed 004; seed 002 uses (−0.1, 0.1)."""
+    a, b = finite(a, "uniform: a"), finite(b, "uniform: b")
     if not a <= b:
         raise ValueError(f"uniform needs a <= b, got a={a}, b={b}")
     return rng_from(rng).uniform(a, b, size=_shape(shape))
@@ -127,8 +157,7 @@ def uniform(shape: int | Sequence[int], a: float = -1.0, b: float = 1.0, *,
 def normal(shape: int | Sequence[int], mean: float = 0.0, std: float = 1.0, *,
            rng: int | np.random.Generator | None = None) -> np.ndarray:
     """w ~ N(mean, std²), each entry independently (seed 003: the classic N(0, 1) scheme)."""
-    if not std >= 0:
-        raise ValueError(f"normal needs std >= 0, got {std}")
+    mean, std = finite(mean, "normal: mean"), real_in(std, "normal: std")
     return rng_from(rng).normal(mean, std, size=_shape(shape))
 
 
@@ -138,14 +167,14 @@ def xavier_uniform(shape: int | Sequence[int], gain: float = 1.0, *,
     """Glorot uniform (seed 003): w ~ U(−a, a),  a = gain · √(6 / (fan_in + fan_out)).
 
     Its variance a²/3 = gain² · 2/(fan_in + fan_out) balances the forward and backward signals."""
-    bound = gain * math.sqrt(6.0 / _positive_fan(shape, "fan_sum"))
+    bound = real_in(gain, "xavier_uniform: gain") * math.sqrt(6.0 / _positive_fan(shape, "fan_sum"))
     return rng_from(rng).uniform(-bound, bound, size=_shape(shape))
 
 
 def xavier_normal(shape: int | Sequence[int], gain: float = 1.0, *,
                   rng: int | np.random.Generator | None = None) -> np.ndarray:
     """Glorot normal (seed 003): w ~ N(0, σ²),  σ = gain · √(2 / (fan_in + fan_out))."""
-    std = gain * math.sqrt(2.0 / _positive_fan(shape, "fan_sum"))
+    std = real_in(gain, "xavier_normal: gain") * math.sqrt(2.0 / _positive_fan(shape, "fan_sum"))
     return rng_from(rng).normal(0.0, std, size=_shape(shape))
 
 
@@ -156,14 +185,14 @@ def kaiming_uniform(shape: int | Sequence[int], gain: float = math.sqrt(2.0), mo
 
     Variance gain²/fan = 2/fan_in: a ReLU halves its input's second moment, the √2 gives it back.
     ``mode`` is "fan_in" (keep forward variance) or "fan_out" (keep backward variance)."""
-    bound = gain * math.sqrt(3.0 / _positive_fan(shape, _mode(mode)))
+    bound = real_in(gain, "kaiming_uniform: gain") * math.sqrt(3.0 / _positive_fan(shape, _mode(mode)))
     return rng_from(rng).uniform(-bound, bound, size=_shape(shape))
 
 
 def kaiming_normal(shape: int | Sequence[int], gain: float = math.sqrt(2.0), mode: str = "fan_in", *,
                    rng: int | np.random.Generator | None = None) -> np.ndarray:
     """He normal: w ~ N(0, σ²),  σ = gain / √fan,  gain = √2 for ReLU (so σ = √(2 / fan_in))."""
-    std = gain / math.sqrt(_positive_fan(shape, _mode(mode)))
+    std = real_in(gain, "kaiming_normal: gain") / math.sqrt(_positive_fan(shape, _mode(mode)))
     return rng_from(rng).normal(0.0, std, size=_shape(shape))
 
 
@@ -183,7 +212,7 @@ he_normal = kaiming_normal
 def constant(shape: int | Sequence[int], value: float = 0.0, *,
              rng: int | np.random.Generator | None = None) -> np.ndarray:
     """w = value everywhere (seed 001 sets every bias to 1). ``rng`` is accepted and unused."""
-    return np.full(_shape(shape), float(value))
+    return np.full(_shape(shape), finite(value, "constant: value"))
 
 
 def zeros(shape: int | Sequence[int], *, rng: int | np.random.Generator | None = None) -> np.ndarray:
@@ -212,7 +241,7 @@ def get(init: str | float | Callable[..., np.ndarray]) -> Callable[..., np.ndarr
     if callable(init):
         return init
     if isinstance(init, numbers.Real) and not isinstance(init, bool):
-        value = float(init)
+        value = finite(init, "a constant initialiser")
         return lambda shape, rng=None: constant(shape, value)
     if isinstance(init, str) and init in INITIALIZERS:
         return INITIALIZERS[init]

@@ -16,18 +16,21 @@ weight 1). A parameter reached twice (shared) is listed once, under the first na
 
 Files: ``model.save(path)`` writes a ``.npz`` (one array per parameter and buffer, a Value as a 0-d
 array, plus ``__format__`` = "autodiff-nn-1" and ``__model__`` = the model's repr), written to a
-temporary file first and then renamed, so a crash never leaves half a model behind. Reading it
-back — ``model.load(path)``, or ``nn.load(path, model)``; ``nn.load(path)`` alone returns the state
-dict — uses ``allow_pickle=False``: a model file is data, never code. Every key and shape is
-checked before anything is assigned, so on any error the model is left exactly as it was.
+uniquely named temporary file, fsync'ed and atomically renamed into place, so neither a crash nor
+a concurrent save ever leaves half a model behind (a symlink is written through). Reading it back
+— ``model.load(path)``, or ``nn.load(path, model)``; ``nn.load(path)`` alone returns the state dict
+— never unpickles: a model file is data, never code. Every key, shape and dtype is checked from
+the .npy headers before any array data is read, and before anything is assigned, so a crafted
+file cannot exhaust memory and on any error the model is left exactly as it was.
 """
 
 from __future__ import annotations
 
 import errno
+import numbers
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,6 +38,8 @@ import numpy as np
 
 from autodiff import Value
 from autodiff.errors import AutodiffError, ShapeError
+
+from .files import BadArchive, NpzMember, NpzReader, atomic_write
 
 try:
     from autodiff import Tensor
@@ -253,15 +258,15 @@ class Module:
         return self.train(False)
 
     # --- state --------------------------------------------------------------------------------------
-    def _slots(self) -> dict[str, tuple[tuple[int, ...], Any]]:
-        """name -> (shape, setter) for every saved entry: parameters first, then buffers."""
-        slots: dict[str, tuple[tuple[int, ...], Any]] = {}
+    def _slots(self) -> dict[str, _Slot]:
+        """name -> (shape, dtype, setter) for every saved entry: parameters first, then buffers."""
+        slots: dict[str, _Slot] = {}
         for name, p in self.named_parameters():
             if isinstance(p, Value):
-                slots[name] = ((), lambda arr, p=p: setattr(p, "data", float(arr)))
+                slots[name] = _Slot((), np.dtype(np.float64), lambda arr, p=p: setattr(p, "data", float(arr)))
             else:
-                slots[name] = (p.data.shape,
-                               lambda arr, p=p: setattr(p, "data", np.array(arr, dtype=p.data.dtype)))
+                slots[name] = _Slot(p.data.shape, p.data.dtype,
+                                    lambda arr, p=p: setattr(p, "data", np.array(arr, dtype=p.data.dtype)))
         for prefix, module in self.named_modules():
             buffers = module.__dict__.get("_buffers", {})
             for key, buf in buffers.items():
@@ -272,7 +277,8 @@ class Module:
                     setter = lambda arr, b=buf: setattr(b, "data", np.array(arr, dtype=b.data.dtype))
                 else:
                     setter = lambda arr, d=buffers, k=key, b=buf: d.__setitem__(k, np.array(arr, dtype=b.dtype))
-                slots[name] = (_buffer_array(buf).shape, setter)
+                arr = _buffer_array(buf)
+                slots[name] = _Slot(arr.shape, arr.dtype, setter)
         return slots
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -290,39 +296,20 @@ class Module:
         """Copy ``state``'s numbers into the parameters and buffers, after checking all of it.
 
         Every key must name a parameter or buffer and every shape must match (with ``strict=False``
-        missing and unexpected keys are skipped and reported instead). Raises ``StateDictError``
-        (keys, non-numeric values) or ``ShapeError`` (naming the key and both shapes) before
-        assigning anything, so a failed load leaves the model untouched."""
+        missing and unexpected keys are skipped and reported instead); an integer buffer takes
+        only whole numbers that fit its dtype. Raises ``StateDictError`` (keys, non-numeric or
+        lossy values) or ``ShapeError`` (naming the key and both shapes) before assigning
+        anything, so a failed load leaves the model untouched."""
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict needs a mapping name -> array, got {type(state).__name__}")
         slots = self._slots()
-        missing = [k for k in slots if k not in state]
-        unexpected = [k for k in state if k not in slots]
-        if strict and (missing or unexpected):
-            parts = []
-            if missing:
-                parts.append(f"missing keys (in the model, not in the state): {_names(missing)}")
-            if unexpected:
-                parts.append(f"unexpected keys (in the state, not in the model): {_names(unexpected)}")
-            raise StateDictError(f"state dict does not fit {type(self).__name__}: " + "; ".join(parts))
-        arrays, bad_shapes = {}, []
-        for name, (shape, _) in slots.items():
-            if name not in state:
-                continue
-            value = state[name]
-            if Tensor is not None and isinstance(value, Tensor):
-                value = value.data
-            arr = np.asarray(value)
-            if arr.dtype.kind not in "biuf":
-                raise StateDictError(f"state entry '{name}' must hold numbers, got dtype {arr.dtype}")
-            if arr.shape != shape:
-                bad_shapes.append(f"'{name}': the model has shape {shape}, the state has shape {arr.shape}")
-            arrays[name] = arr
-        if bad_shapes:
-            raise ShapeError("shape mismatch for " + "; ".join(bad_shapes))
+        keys = _check_keys(type(self).__name__, slots, list(state), strict)
+        arrays = {name: _state_array(name, state[name], slot.dtype)
+                  for name, slot in slots.items() if name in state}
+        _check_shapes(slots, {name: arr.shape for name, arr in arrays.items()})
         for name, arr in arrays.items():
-            slots[name][1](arr)
-        return IncompatibleKeys(missing, unexpected)
+            slots[name].set(arr)
+        return keys
 
     # --- files ----------------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:
@@ -357,14 +344,73 @@ def _names(keys: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
-# --- the file format -------------------------------------------------------------------------------------
-def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> Path:
-    """Write a model's (or a state dict's) arrays to ``path`` as an .npz; returns the path.
+class _Slot(NamedTuple):
+    """Where one saved entry goes: its shape and dtype in the model, and how to assign it."""
 
-    Entries: one ``<name>.npy`` per parameter/buffer, ``__format__`` ("autodiff-nn-1") and, for a
-    model, ``__model__`` (its repr, shown when a later load does not fit). No pickles: every entry
-    is a plain numeric or text array. The file is written next to ``path`` and renamed into place."""
-    state = obj.state_dict() if isinstance(obj, Module) else dict(obj)
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    set: Callable[[np.ndarray], None]
+
+
+def _check_keys(model: str, slots: Mapping[str, _Slot], keys: list[str], strict: bool) -> IncompatibleKeys:
+    """The missing and unexpected keys; with ``strict`` any of them is a StateDictError."""
+    given = set(keys)
+    missing = [k for k in slots if k not in given]
+    unexpected = [k for k in keys if k not in slots]
+    if strict and (missing or unexpected):
+        parts = []
+        if missing:
+            parts.append(f"missing keys (in the model, not in the state): {_names(missing)}")
+        if unexpected:
+            parts.append(f"unexpected keys (in the state, not in the model): {_names(unexpected)}")
+        raise StateDictError(f"state dict does not fit {model}: " + "; ".join(parts))
+    return IncompatibleKeys(missing, unexpected)
+
+
+def _check_shapes(slots: Mapping[str, _Slot], shapes: Mapping[str, tuple[int, ...]]) -> None:
+    """A ShapeError naming every entry whose shape differs from the model's."""
+    bad = [f"'{name}': the model has shape {slots[name].shape}, the state has shape {shape}"
+           for name, shape in shapes.items() if tuple(shape) != slots[name].shape]
+    if bad:
+        raise ShapeError("shape mismatch for " + "; ".join(bad))
+
+
+def _state_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
+    """A state entry as a numeric array that converts to ``dtype`` without losing anything
+    (checked for integer and boolean slots; floats are rounded to the slot's precision, as usual)."""
+    if Tensor is not None and isinstance(value, Tensor):
+        value = value.data
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as e:
+        raise StateDictError(f"state entry '{name}' is not an array of numbers: {e}") from None
+    if arr.dtype.kind not in "biuf":
+        raise StateDictError(f"state entry '{name}' must hold numbers, got dtype {arr.dtype}")
+    if dtype.kind in "biu" and arr.dtype != dtype:
+        with np.errstate(invalid="ignore", over="ignore"):
+            exact = np.array_equal(arr.astype(dtype), arr) and np.isfinite(arr).all()
+        if not exact:
+            raise StateDictError(f"state entry '{name}' goes into a {dtype} buffer, but holds values that "
+                                 f"{dtype} cannot hold exactly (not whole numbers or out of range)")
+    return arr
+
+
+# --- the file format -------------------------------------------------------------------------------------
+MAX_LOAD_BYTES = 2**30
+"""The most bytes of array data ``nn.load(path)`` reads without a model to bound it (1 GiB)."""
+
+_MAX_TAG_BYTES = 1024  # a '__format__' tag is a few characters
+_MAX_REPR_BYTES = 2**20  # a longer '__model__' is not read: it is only ever shown in error messages
+
+
+def _entries(obj: Module | Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The arrays a file holds for ``obj``: its state, then ``__format__`` and ``__model__``."""
+    if isinstance(obj, Module):
+        state = obj.state_dict()
+    elif isinstance(obj, Mapping):
+        state = dict(obj)
+    else:
+        raise TypeError(f"save needs a Module or a state dict (a mapping name -> array), got {type(obj).__name__}")
     entries: dict[str, np.ndarray] = {}
     for key, value in state.items():
         if not isinstance(key, str) or key.startswith("__"):
@@ -376,79 +422,142 @@ def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> Path:
     entries["__format__"] = np.array(FORMAT_TAG)
     if isinstance(obj, Module):
         entries["__model__"] = np.array(repr(obj))
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            for key, arr in entries.items():
-                with zf.open(key + ".npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, arr, allow_pickle=False)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return entries
 
 
-def _read(path: Path) -> dict[str, np.ndarray]:
+def _write_npz(f: Any, entries: Mapping[str, np.ndarray]) -> None:
+    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for key, arr in entries.items():
+            with zf.open(key + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, arr, allow_pickle=False)
+
+
+def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> Path:
+    """Write a model's (or a state dict's) arrays to ``path`` as an .npz; returns the path.
+
+    Entries: one ``<name>.npy`` per parameter/buffer, ``__format__`` ("autodiff-nn-1") and, for a
+    model, ``__model__`` (its repr, shown when a later load does not fit). No pickles: every entry
+    is a plain numeric or text array.
+
+    The write is atomic (``nn.files.atomic_write``): a uniquely named temporary file next to the
+    target, fsync'ed, then renamed over it. So a crash, a full disk or another thread or process
+    saving to the same path never leaves half a model: the path always holds a whole file, the
+    old one or a new one (of concurrent saves, the last rename wins). A symlink at ``path`` is
+    written through: the file it points to gets the new model and the link stays a link."""
+    entries = _entries(obj)
+    atomic_write(path, lambda f: _write_npz(f, entries))
+    return Path(path)
+
+
+def _open(path: Path) -> NpzReader:
+    """The file's .npz headers, or FileNotFoundError / IsADirectoryError / ModelFileError."""
     if not path.exists():
         raise FileNotFoundError(errno.ENOENT, f"no model file at {str(path)!r}", str(path))
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, f"{str(path)!r} is a directory, not a model file", str(path))
-    try:
-        contents = np.load(path, allow_pickle=False)
-        if not isinstance(contents, np.lib.npyio.NpzFile):
+    with open(path, "rb") as f:
+        if f.read(6) == b"\x93NUMPY":
             raise ModelFileError(f"{str(path)!r} holds a single array (.npy), not a model (.npz)")
-        with contents:  # members are read lazily: read them all here, where errors are caught
-            return {name: contents[name] for name in contents.files}
-    except ModelFileError:
+    try:
+        return NpzReader(path)
+    except BadArchive as e:
+        raise ModelFileError(f"{str(path)!r} is not a model file: {e}") from None
+    except MemoryError:
         raise
-    except Exception as e:  # zipfile.BadZipFile, EOFError, ValueError (pickle refused), zlib.error...
+    except Exception as e:  # zipfile.BadZipFile, EOFError, NotImplementedError (compression), ...
         raise ModelFileError(f"cannot read {str(path)!r} as a model file: it is not a complete .npz "
                              f"archive (truncated, corrupt or another kind of file): "
                              f"{type(e).__name__}: {e}") from e
 
 
-def _read_model_file(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """(state, metadata) of a file written by ``save``, or a clear ModelFileError."""
-    contents = _read(path)
-    tag = contents.get("__format__")
+def _read_entry(reader: NpzReader, name: str, path: Path) -> np.ndarray:
+    try:
+        return reader.read(name)
+    except MemoryError:
+        raise
+    except Exception as e:  # zipfile.BadZipFile (CRC), zlib.error, EOFError, BadArchive
+        raise ModelFileError(f"cannot read {str(path)!r}: its entry {name!r} is corrupt or truncated: "
+                             f"{type(e).__name__}: {e}") from e
+
+
+def _check_format(reader: NpzReader, path: Path) -> str | None:
+    """Check the ``__format__`` tag; returns the saved model's repr (``__model__``) if there is one."""
+    tag = reader.members.get("__format__")
     if tag is None:
-        found = _names(sorted(contents), limit=6) or "nothing"
+        found = _names(sorted(reader.members), limit=6) or "nothing"
         raise ModelFileError(f"{str(path)!r} is not an autodiff-nn model file: it has no '__format__' "
                              f"entry (it holds {found}). Write model files with model.save(path).")
-    tag = str(tag) if tag.dtype.kind == "U" and tag.ndim == 0 else repr(tag)
-    name, _, version = tag.rpartition("-")
+    if tag.dtype.kind != "U" or tag.shape != () or tag.nbytes > _MAX_TAG_BYTES:
+        raise ModelFileError(f"{str(path)!r} is not an autodiff-nn model file: its '__format__' entry is "
+                             f"not a text tag but an array of shape {tag.shape} and dtype {tag.dtype}, "
+                             f"expected {FORMAT_TAG!r}")
+    text = str(_read_entry(reader, "__format__", path))
+    name, _, version = text.rpartition("-")
     if name != FORMAT_NAME or not version.isdigit():
         raise ModelFileError(f"{str(path)!r} is not an autodiff-nn model file: its '__format__' is "
-                             f"{tag!r}, expected {FORMAT_TAG!r}")
+                             f"{text!r}, expected {FORMAT_TAG!r}")
     if int(version) > FORMAT_VERSION:
-        raise ModelFileError(f"{str(path)!r} was written in format {tag!r}, newer than this library "
+        raise ModelFileError(f"{str(path)!r} was written in format {text!r}, newer than this library "
                              f"reads ({FORMAT_TAG!r}): upgrade autodiff-nn to load it")
-    state = {k: v for k, v in contents.items() if not k.startswith("__")}
-    meta = {k: v for k, v in contents.items() if k.startswith("__")}
-    return state, meta
+    saved = reader.members.get("__model__")
+    if saved is None or saved.dtype.kind != "U" or saved.shape != () or saved.nbytes > _MAX_REPR_BYTES:
+        return None
+    return str(_read_entry(reader, "__model__", path))
 
 
-def load(path: str | os.PathLike, model: Module | None = None, strict: bool = True):
+def _state_members(reader: NpzReader, path: Path) -> dict[str, NpzMember]:
+    """The file's state entries (every name not starting with '__'), each checked to hold numbers."""
+    members = {name: m for name, m in reader.members.items() if not name.startswith("__")}
+    for name, m in members.items():
+        if m.dtype.kind not in "biuf":
+            raise ModelFileError(f"{str(path)!r} is not a model file: its entry {name!r} holds {m.dtype}, "
+                                 "not numbers")
+    return members
+
+
+def _check_size(members: Mapping[str, NpzMember], max_bytes: int | None, path: Path) -> None:
+    if max_bytes is not None and not (isinstance(max_bytes, numbers.Integral) and max_bytes >= 0
+                                      and not isinstance(max_bytes, bool)):
+        raise ValueError(f"max_bytes must be an int >= 0 or None (no bound), got {max_bytes!r}")
+    total = sum(m.nbytes for m in members.values())
+    if max_bytes is not None and total > max_bytes:
+        raise ModelFileError(f"{str(path)!r} declares {total:,} bytes of arrays, more than max_bytes="
+                             f"{max_bytes:,}: load it into a model (whose shapes bound what is read), or "
+                             "pass a larger max_bytes if you trust the file")
+
+
+def load(path: str | os.PathLike, model: Module | None = None, strict: bool = True, *,
+         max_bytes: int | None = MAX_LOAD_BYTES):
     """Read a model file written by ``save``.
 
     ``nn.load(path)`` returns its state dict (name -> ndarray); ``nn.load(path, model)`` (or
     ``model.load(path)``) loads it into ``model`` and returns the model.
 
+    Nothing is read before it is checked: the file's keys and each entry's declared shape and
+    dtype (from the .npy headers alone) must fit the model — or, without a model, the arrays
+    together must declare at most ``max_bytes`` bytes (1 GiB by default; None for no bound) —
+    so a small crafted file cannot make the load allocate gigabytes.
+
     Errors, each leaving ``model`` untouched: FileNotFoundError (naming the path); ModelFileError
-    (a ValueError) for a truncated, corrupt or foreign file; StateDictError / ShapeError when the
-    file's keys or shapes do not fit the model (naming the keys and both shapes)."""
+    (a ValueError) for a truncated, corrupt, foreign or oversized file; StateDictError /
+    ShapeError when the file's keys or shapes do not fit the model (naming the keys and both
+    shapes, and the model the file was saved from)."""
     path = Path(path)
-    state, meta = _read_model_file(path)
-    if model is None:
-        return state
-    if not isinstance(model, Module):
+    if model is not None and not isinstance(model, Module):
         raise TypeError(f"nn.load(path, model) needs a Module to load into, got {type(model).__name__}")
-    try:
-        model.load_state_dict(state, strict=strict)
-    except (StateDictError, ShapeError) as e:
-        saved = meta.get("__model__")
-        origin = f" (the file was saved from {str(saved)})" if saved is not None else ""
-        raise type(e)(f"{str(path)!r} does not fit {type(model).__name__}{origin}: {e}") from None
+    with _open(path) as reader:
+        saved = _check_format(reader, path)
+        members = _state_members(reader, path)
+        if model is None:
+            _check_size(members, max_bytes, path)
+            return {name: _read_entry(reader, name, path) for name in members}
+        try:
+            slots = model._slots()
+            _check_keys(type(model).__name__, slots, list(members), strict)
+            _check_shapes(slots, {name: members[name].shape for name in slots if name in members})
+            model.load_state_dict({name: _read_entry(reader, name, path) for name in slots if name in members},
+                                  strict=False)
+        except (StateDictError, ShapeError) as e:
+            origin = f" (the file was saved from {saved})" if saved is not None else ""
+            raise type(e)(f"{str(path)!r} does not fit {type(model).__name__}{origin}: {e}") from None
     return model

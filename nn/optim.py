@@ -47,6 +47,9 @@ from typing import Any
 import numpy as np
 
 from autodiff import Tensor, Value
+from autodiff.errors import NonFiniteError, ShapeError
+
+from .init import positive_int, real_in
 
 __all__ = [
     "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam",
@@ -82,6 +85,23 @@ def _grads(params: Iterable) -> list:
     return [p for p in params if p.grad is not None]
 
 
+HYPERPARAMETERS: dict[str, tuple[str, float, float]] = {
+    "lr": ("the learning rate lr", 0.0, math.inf),
+    "momentum": ("momentum", 0.0, 1.0),
+    "rho": ("rho", 0.0, 1.0),
+    "rho2": ("rho2", 0.0, 1.0),
+    "eps": ("eps", 0.0, math.inf),
+    "weight_decay": ("weight_decay", 0.0, math.inf),
+}
+"""Each setting's allowed interval [low, high): a finite real number (numpy scalars too, never a
+bool). Checked wherever a setting enters: the constructor, ``add_param_group`` and ``opt.lr = ...``."""
+
+
+def _hyper(key: str, value: Any, where: str) -> float:
+    label, lo, hi = HYPERPARAMETERS[key]
+    return real_in(value, f"{where}: {label}", lo, hi)
+
+
 class Optimizer:
     """Base class: parameter groups, ``zero_grad()``, ``step()``, ``reset()``.
 
@@ -91,8 +111,7 @@ class Optimizer:
     defaults: dict[str, Any]
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
-        self.defaults = dict(defaults)
-        self._check_hyper(self.defaults, type(self).__name__)
+        self.defaults = self._check_hyper(dict(defaults), type(self).__name__)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[int, dict[str, Any]] = {}
         if hasattr(params, "parameters") and callable(params.parameters):
@@ -134,19 +153,12 @@ class Optimizer:
                                  f"would be stepped twice: {p!r:.60}")
             seen.add(id(p))
         full = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}, "params": params}
-        self._check_hyper(full, name)
-        self.param_groups.append(full)
+        self.param_groups.append(self._check_hyper(full, name))
 
     @staticmethod
-    def _check_hyper(h: dict[str, Any], name: str) -> None:
-        if "lr" in h and not (isinstance(h["lr"], (int, float)) and h["lr"] >= 0):
-            raise ValueError(f"{name}: the learning rate must be a number >= 0, got {h['lr']!r}")
-        for key in ("momentum", "rho", "rho2"):
-            if key in h and not 0.0 <= h[key] < 1.0:
-                raise ValueError(f"{name}: {key} must be in [0, 1), got {h[key]!r}")
-        for key in ("eps", "weight_decay"):
-            if key in h and not h[key] >= 0:
-                raise ValueError(f"{name}: {key} must be >= 0, got {h[key]!r}")
+    def _check_hyper(h: dict[str, Any], name: str) -> dict[str, Any]:
+        """``h`` with every known setting checked against ``HYPERPARAMETERS`` and made a float."""
+        return {k: (_hyper(k, v, name) if k in HYPERPARAMETERS else v) for k, v in h.items()}
 
     def parameters(self) -> list:
         """Every parameter, group by group."""
@@ -159,6 +171,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
+        value = _hyper("lr", value, type(self).__name__)
         for g in self.param_groups:
             g["lr"] = value
 
@@ -176,6 +189,9 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
+                if isinstance(p, Tensor) and np.shape(g) != p.data.shape:  # numpy would broadcast it
+                    raise ShapeError(f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a "
+                                     f"gradient of shape {np.shape(g)}; a gradient has its parameter's shape")
                 if wd:
                     g = g + wd * p.data
                 state = self.state.setdefault(id(p), {})
@@ -290,6 +306,8 @@ class Adam(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0.0,
                  betas: tuple[float, float] | None = None) -> None:
         if betas is not None:
+            if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+                raise TypeError(f"Adam: betas must be a pair (rho, rho2), got {betas!r}")
             rho, rho2 = betas
         super().__init__(params, {"lr": lr, "rho": rho, "rho2": rho2, "eps": eps,
                                   "weight_decay": weight_decay})
@@ -330,28 +348,55 @@ def get_optimizer(name: str | Optimizer, params: Any, **settings: Any) -> Optimi
 
 
 # --- gradient clipping ---------------------------------------------------------------------------
-def clip_grad_norm(params: Any, max_norm: float) -> float:
+def _total_norm(grads: list) -> float:
+    """√(Σ g²) over every entry of every gradient, computed as m·√(Σ (g/m)²) with m = max |g| so
+    that gradients beyond 1e154 do not overflow their squares; NaN if any entry is, else inf if any is."""
+    peaks = [float(np.max(np.abs(g))) for g in grads if np.size(g)]
+    peak = float(np.max(peaks)) if peaks else 0.0  # np.max: a NaN anywhere wins
+    if peak == 0.0 or not math.isfinite(peak):
+        return peak
+    return peak * math.sqrt(sum(float(np.sum(np.square(np.asarray(g, dtype=np.float64) / peak))) for g in grads))
+
+
+def _nonfinite_message(ps: list, total: float) -> str:
+    i = next(i for i, p in enumerate(ps) if not np.all(np.isfinite(p.grad)))
+    shape = "a Value" if isinstance(ps[i], Value) else f"a Tensor of shape {ps[i].data.shape}"
+    return (f"clip_grad_norm: the total gradient norm is {total}: the gradient of parameter {i} of "
+            f"{len(ps)} ({shape}) holds NaN or inf, so no rescaling can make it finite. The loss has "
+            "probably diverged (lower the learning rate); pass error_if_nonfinite=False to let the "
+            "NaN through, as PyTorch does by default")
+
+
+def clip_grad_norm(params: Any, max_norm: float, error_if_nonfinite: bool = False) -> float:
     """Rescale all gradients together so their joint 2-norm is at most ``max_norm``.
 
         ‖g‖ = √(Σ over every parameter and entry of g²);   if ‖g‖ > max_norm:  g ← g · max_norm/(‖g‖ + 10⁻⁶)
 
     (PyTorch's ``clip_grad_norm_``). The direction of the step is kept, only its length is
-    capped. Returns ‖g‖ before clipping (a float; inf or nan if a gradient is)."""
-    if not max_norm > 0:
-        raise ValueError(f"clip_grad_norm: max_norm must be > 0, got {max_norm!r}")
+    capped. Returns ‖g‖ before clipping (a float). ``max_norm=inf`` only measures.
+
+    A NaN or infinite gradient entry makes ‖g‖ non-finite. With ``error_if_nonfinite=True``
+    that raises ``NonFiniteError`` naming the parameter, before any gradient changes. With the
+    default False it does what PyTorch does: every gradient is multiplied by
+    max_norm/(‖g‖ + 10⁻⁶) — by NaN when ‖g‖ is NaN (every gradient becomes NaN), by 0 when ‖g‖
+    is inf (finite entries become 0, infinite ones NaN) — and ‖g‖ is returned, so the NaN
+    propagates to the next step instead of passing unnoticed."""
+    max_norm = real_in(max_norm, "clip_grad_norm: max_norm", 0.0, math.inf, lo_open=True, hi_open=False)
     ps = _grads(_param_list(params, "clip_grad_norm"))
-    total = math.sqrt(sum(float(np.sum(np.square(p.grad))) for p in ps))
+    total = _total_norm([p.grad for p in ps])
+    if error_if_nonfinite and not math.isfinite(total):
+        raise NonFiniteError(_nonfinite_message(ps, total))
     coef = max_norm / (total + 1e-6)
-    if coef < 1.0:
-        for p in ps:
-            p.grad = float(p.grad * coef) if isinstance(p, Value) else p.grad * coef
+    if not coef >= 1.0:  # also when coef is NaN: PyTorch multiplies by it
+        with np.errstate(invalid="ignore"):  # inf · 0 = NaN is the documented outcome
+            for p in ps:
+                p.grad = float(p.grad * coef) if isinstance(p, Value) else p.grad * coef
     return total
 
 
 def clip_grad_value(params: Any, clip: float) -> None:
     """Clamp every gradient entry into [−clip, clip] (PyTorch's ``clip_grad_value_``)."""
-    if not clip > 0:
-        raise ValueError(f"clip_grad_value: clip must be > 0, got {clip!r}")
+    clip = real_in(clip, "clip_grad_value: clip", 0.0, math.inf, lo_open=True, hi_open=False)
     for p in _grads(_param_list(params, "clip_grad_value")):
         if isinstance(p, Value):
             p.grad = min(max(p.grad, -clip), clip)
@@ -390,26 +435,30 @@ class LRScheduler:
         return [g["lr"] for g in self.optimizer.param_groups]
 
 
+def _decay(gamma: Any, where: str) -> float:
+    return real_in(gamma, f"{where}: gamma", 0.0, 1.0, lo_open=True, hi_open=False)
+
+
 class StepLR(LRScheduler):
-    """η_epoch = η₀ · γ^⌊epoch / step_size⌋: multiply the rate by γ every ``step_size`` epochs."""
+    """η_epoch = η₀ · γ^⌊epoch / step_size⌋: multiply the rate by γ every ``step_size`` epochs.
+
+    γ is in (0, 1] (a decay: a rate that grows without bound always diverges)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if not (isinstance(step_size, int) and step_size >= 1):
-            raise ValueError(f"StepLR: step_size must be an int >= 1, got {step_size!r}")
+        self.step_size = positive_int(step_size, "StepLR: step_size")
+        self.gamma = _decay(gamma, "StepLR")
         super().__init__(optimizer)
-        self.step_size = step_size
-        self.gamma = float(gamma)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
 class ExponentialLR(LRScheduler):
-    """η_epoch = η₀ · γ^epoch: exponential decay, every epoch."""
+    """η_epoch = η₀ · γ^epoch: exponential decay, every epoch; γ is in (0, 1]."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        self.gamma = _decay(gamma, "ExponentialLR")
         super().__init__(optimizer)
-        self.gamma = float(gamma)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma**epoch

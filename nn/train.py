@@ -17,10 +17,12 @@ to the loss together, so C is the mean (or sum) of the per-sample costs as the l
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import numbers
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +32,7 @@ from autodiff import Tensor, Value, no_grad
 from autodiff.errors import NonFiniteError, ShapeError
 
 from . import losses as _losses
-from .init import rng_from
+from .init import positive_int, real_in, rng_from
 from .optim import LRScheduler, Optimizer, clip_grad_norm, get_optimizer
 
 __all__ = ["fit", "History", "predict", "evaluate", "accuracy", "rmse", "mse_metric", "mae",
@@ -50,6 +52,9 @@ def accuracy(pred: Any, target: Any, threshold: float | None = None) -> float:
     t = _array(target)
     if p.ndim >= 2 and p.shape[-1] > 1:
         guess = p.argmax(axis=-1)
+        if t.shape != p.shape and t.size != guess.size:
+            raise ShapeError(f"accuracy: predictions of shape {p.shape} need one label per row "
+                             f"({guess.size}) or one-hot targets of shape {p.shape}; got targets of shape {t.shape}")
         labels = t.argmax(axis=-1) if t.shape == p.shape else t.reshape(guess.shape)
         return float(np.mean(guess == labels))
     p = p.reshape(-1)
@@ -161,7 +166,7 @@ def _data(X: Any, name: str) -> np.ndarray:
     if arr.ndim == 0:
         raise ShapeError(f"{name} must have one row per sample, got a single number")
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}): fit needs at least one sample")
+        raise ValueError(f"{name} is empty (shape {arr.shape}): there is no sample to use")
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(arr)
         if bad.any():
@@ -198,23 +203,39 @@ def _numbers(out: Any) -> np.ndarray:
     return _array(out)
 
 
-def predict(model: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
-    """The model's outputs for every row of X as a numpy array, in eval mode, without a graph."""
-    Xa = _data(X, "X")
-    if Xa.ndim == 1:
-        Xa = Xa.reshape(-1, 1)
-    Xa = Xa.astype(np.float64, copy=False)
-    scalar = _is_scalar_model(model)
+@contextlib.contextmanager
+def _evaluating(model: Any) -> Iterator[None]:
+    """Eval mode and no graph for the duration; the model's mode is put back afterwards."""
     was_training = getattr(model, "training", None)
     if hasattr(model, "eval"):
         model.eval()
     try:
         with no_grad():
-            step = len(Xa) if batch_size is None else int(batch_size)
-            parts = [_numbers(_forward(model, Xa[i:i + step], scalar)) for i in range(0, len(Xa), step)]
+            yield
     finally:
         if was_training and hasattr(model, "train"):
             model.train()
+
+
+def _batch_size(batch_size: Any) -> int | None:
+    """None (the whole set at once) or a positive int, else a ValueError."""
+    if batch_size is None:
+        return None
+    return positive_int(batch_size, "batch_size (rows per batch; None for the whole set)")
+
+
+def predict(model: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
+    """The model's outputs for every row of X as a numpy array, in eval mode, without a graph.
+
+    ``batch_size`` rows go through the model at a time (None: all at once)."""
+    Xa = _data(X, "X")
+    if Xa.ndim == 1:
+        Xa = Xa.reshape(-1, 1)
+    Xa = Xa.astype(np.float64, copy=False)
+    step = _batch_size(batch_size) or len(Xa)
+    scalar = _is_scalar_model(model)
+    with _evaluating(model):
+        parts = [_numbers(_forward(model, Xa[i:i + step], scalar)) for i in range(0, len(Xa), step)]
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
@@ -254,7 +275,171 @@ def evaluate(model: Any, loss: str | Callable, X: Any, y: Any,
     return out
 
 
-# --- fit --------------------------------------------------------------------------------------------
+# --- fit: the checks before the first step ----------------------------------------------------------
+def _check_settings(model: Any, epochs: Any, early_stopping: Any, min_delta: Any, clip_norm: Any) -> None:
+    if not callable(model) or not hasattr(model, "parameters"):
+        raise TypeError(f"fit needs a model with parameters() that can be called, got {type(model).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    if early_stopping is not None:
+        positive_int(early_stopping, "early_stopping (a patience in epochs, or None)")
+    real_in(min_delta, "min_delta")
+    if clip_norm is not None:
+        real_in(clip_norm, "clip_norm", 0.0, math.inf, lo_open=True, hi_open=False)
+
+
+def _split(Xa: np.ndarray, ya: np.ndarray, validation: Any, rng: np.random.Generator) -> tuple:
+    """(X_train, y_train, X_val, y_val): validation given as (X_val, y_val), a fraction of (X, y)
+    held out after a seeded shuffle, or None (X_val = y_val = None)."""
+    if isinstance(validation, tuple | list) and len(validation) == 2:
+        Xv, yv = _xy(validation[0], validation[1], ("validation X", "validation y"))
+        if Xv.shape[1:] != Xa.shape[1:]:
+            raise ShapeError(f"validation X has rows of shape {Xv.shape[1:]}, but X has rows of shape "
+                             f"{Xa.shape[1:]}: both must have the same features")
+        return Xa, ya, Xv, yv
+    if isinstance(validation, numbers.Real) and not isinstance(validation, (bool, numbers.Integral)):
+        if not 0.0 < validation < 1.0:
+            raise ValueError(f"a validation fraction must be in (0, 1), got {validation}")
+        n_val = int(round(validation * len(Xa)))
+        if n_val < 1 or n_val >= len(Xa):
+            raise ValueError(f"validation={validation} of {len(Xa)} samples leaves no validation or no "
+                             "training samples")
+        order = rng.permutation(len(Xa))
+        return Xa[order[:-n_val]], ya[order[:-n_val]], Xa[order[-n_val:]], ya[order[-n_val:]]
+    if validation is not None:
+        raise TypeError("validation must be (X_val, y_val), a fraction in (0, 1), or None")
+    return Xa, ya, None, None
+
+
+def _optimizer_for(model: Any, optimizer: Any, lr_schedule: Any) -> Optimizer:
+    """The optimizer (made from a name if need be), checked to train this model, with its schedule."""
+    if isinstance(optimizer, str):
+        if lr_schedule is not None:
+            raise ValueError("lr_schedule steps the optimizer it was made for, but fit was given the "
+                             f"optimizer by name ({optimizer!r}): make the optimizer first, then the "
+                             "schedule over it, and pass both")
+        optimizer = get_optimizer(optimizer, model.parameters())
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nn.optim Optimizer or a name, got {type(optimizer).__name__}")
+    mine = {id(p) for p in model.parameters()}
+    if mine and not any(id(p) in mine for p in optimizer.parameters()):
+        raise ValueError("the optimizer holds none of the model's parameters, so training would change "
+                         "nothing: was it made for another model (or for a copy)?")
+    if lr_schedule is not None and not (isinstance(lr_schedule, LRScheduler) and lr_schedule.optimizer is optimizer):
+        raise ValueError("lr_schedule must be an nn.optim schedule made for the optimizer passed to fit, "
+                         f"got {type(lr_schedule).__name__}")
+    return optimizer
+
+
+def _check_targets(model: Any, loss_fn: Callable, sets: list[tuple[str, np.ndarray, np.ndarray]],
+                   scalar: bool) -> None:
+    """Before any step: each set's targets must fit the model's output and the loss.
+
+    The loss is evaluated once per set, without a graph, on the model's output for the first row
+    repeated once per target: whatever the loss refuses (a class label out of range for the
+    model's K outputs, a target of the wrong shape, a label BCE or hinge cannot take) is refused
+    now, naming the set, and not after an epoch of training."""
+    with _evaluating(model):
+        first = _forward(model, sets[0][1][:1], scalar)
+        for name, _, ys in sets:
+            if scalar:
+                out = first * len(ys)
+            else:
+                out = Tensor(np.broadcast_to(first.data, (len(ys), *first.data.shape[1:])))
+            try:
+                loss_fn(out, ys)
+            except (ValueError, TypeError) as e:
+                _raise_with_context(e, f"the {name} do not fit the model's output")
+
+
+def _raise_with_context(e: Exception, context: str) -> None:
+    """Raise ``e`` again, of the same type, with ``context`` in front of its message."""
+    try:
+        again = type(e)(f"{context}: {e}")
+    except Exception:  # noqa: BLE001 - an exception type with another signature: keep it as it is
+        raise e from None
+    raise again from None
+
+
+# --- fit: the loop ---------------------------------------------------------------------------------------
+@dataclass
+class _Run:
+    """What every epoch of one ``fit`` needs: the model, its loss and optimizer, the data."""
+
+    model: Any
+    loss_fn: Callable
+    optimizer: Optimizer
+    X: np.ndarray
+    y: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray] | None
+    batch_size: int
+    scalar: bool
+    clip_norm: float | None
+    metric_fns: dict[str, Callable]
+    lr_schedule: LRScheduler | None
+    order: Callable[[], np.ndarray]  # the row order of the next epoch
+
+
+def _train_epoch(run: _Run, order: np.ndarray, epoch: int, history: History) -> None:
+    """One pass over the minibatches (seed 001): zero_grad, forward, cost, backward, step each.
+    Records the epoch's mean training loss and the metrics over its predictions."""
+    total, preds, targets = 0.0, [], []
+    for b0 in range(0, len(order), run.batch_size):
+        idx = order[b0:b0 + run.batch_size]
+        Xb, yb = run.X[idx], run.y[idx]
+        run.optimizer.zero_grad()
+        out = _forward(run.model, Xb, run.scalar)
+        cost = run.loss_fn(out, yb)
+        value = float(cost.data)
+        if not math.isfinite(value):
+            raise NonFiniteError(f"the loss became {value} at epoch {epoch}, rows {b0}..{b0 + len(idx) - 1}: "
+                                 "training diverged. Lower the learning rate, standardise the "
+                                 "inputs, or use a loss computed from logits")
+        cost.backward()
+        if run.clip_norm is not None:
+            clip_grad_norm(run.optimizer.parameters(), run.clip_norm)
+        run.optimizer.step()
+        total += value * len(idx)
+        if run.metric_fns:
+            preds.append(_numbers(out))
+            targets.append(yb)
+    history._add("loss", total / len(order))
+    if run.metric_fns:
+        P, Tt = np.concatenate(preds), np.concatenate(targets)
+        for name, fn in run.metric_fns.items():
+            history._add(name, fn(P, Tt))
+
+
+def _validate(run: _Run, history: History) -> None:
+    Xv, yv = run.validation
+    pv = predict(run.model, Xv)
+    history._add("val_loss", float(_array(run.loss_fn(Tensor(pv), yv))))
+    for name, fn in run.metric_fns.items():
+        history._add(f"val_{name}", fn(pv, yv))
+
+
+@dataclass
+class _Best:
+    """Early stopping's bookkeeping: the best monitored loss, its epoch's weights, the wait."""
+
+    monitor: str
+    min_delta: float
+    keep_weights: bool
+    loss: float = math.inf
+    weights: dict | None = None
+    wait: int = 0
+
+    def update(self, history: History, epoch: int, model: Any) -> None:
+        current = history[self.monitor][-1]
+        if current < self.loss - self.min_delta:
+            self.loss, self.wait = current, 0
+            history.best_epoch = epoch
+            if self.keep_weights:
+                self.weights = model.state_dict()
+        else:
+            self.wait += 1
+
+
 def fit(model: Any, loss: str | Callable, optimizer: Optimizer | str, X: Any, y: Any, epochs: int = 100,
         batch_size: int | None = 32, *, validation: tuple[Any, Any] | float | None = None,
         metrics: Sequence[str | Callable] | str | None = (), progress: bool = True,
@@ -267,126 +452,77 @@ def fit(model: Any, loss: str | Callable, optimizer: Optimizer | str, X: Any, y:
                   row as a list; the batch's outputs go to the loss together)
     loss          ``f(pred, target)`` returning a scalar node, or a name ("mse", "cross_entropy_with_logits", …)
     optimizer     an ``nn.optim`` optimizer over the model's parameters, or a name ("adam") for defaults
-    epochs, batch_size   passes over the data; rows per step (None: the whole set, full-batch GD)
+    epochs, batch_size   passes over the data; rows per step (a positive int, or None: the whole
+                  set, full-batch GD)
     validation    (X_val, y_val), or a fraction f of (X, y) held out (seeded shuffle), or None
     metrics       names ("accuracy", "rmse", "mse", "mae") or callables f(pred, target) on arrays
     progress      a tqdm progress bar over epochs, showing the losses
     seed          shuffling (and the validation split): the same seed, the same run
     early_stopping   stop after this many epochs without improvement of the validation loss (the
-                  training loss without validation) by more than ``min_delta``; with
+                  training loss without validation) by more than ``min_delta`` (>= 0); with
                   ``restore_best`` the best epoch's weights are put back at the end
-    lr_schedule   an ``nn.optim`` schedule, stepped after every epoch
-    clip_norm     clip the gradients' joint norm to this before every step (``clip_grad_norm``)
+    lr_schedule   an ``nn.optim`` schedule over ``optimizer``, stepped after every epoch
+    clip_norm     clip the gradients' joint norm to this (> 0) before every step (``clip_grad_norm``)
 
-    Raises ValueError for an empty dataset, NaN/inf in X or y (naming the row and column), X and y
-    of different lengths (``ShapeError``); ``NonFiniteError`` when the loss becomes NaN or infinite
-    (the learning rate is usually too large)."""
+    Everything is checked before the first step: the arguments; X and y (ValueError for an empty
+    dataset or NaN/inf, naming the row and column; ``ShapeError`` for X and y of different
+    lengths, or validation rows unlike X's); that the optimizer holds the model's parameters; and
+    the targets of both sets against the model's output — the loss is evaluated once on the
+    model's output for the first row (in eval mode, without a graph), so a class label out of
+    range fails here, naming the set. During training, ``NonFiniteError`` when the loss becomes
+    NaN or infinite (the learning rate is usually too large)."""
     loss_fn = _losses.get_loss(loss)
-    if not callable(model) or not hasattr(model, "parameters"):
-        raise TypeError(f"fit needs a model with parameters() that can be called, got {type(model).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-                                   or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
-    if early_stopping is not None and (isinstance(early_stopping, bool) or not isinstance(early_stopping, int)
-                                       or early_stopping < 1):
-        raise ValueError(f"early_stopping is a patience in epochs (an int >= 1) or None, got {early_stopping!r}")
-    Xa, ya = _xy(X, y, ("X", "y"))
+    _check_settings(model, epochs, early_stopping, min_delta, clip_norm)
+    batch_size = _batch_size(batch_size)
     rng = rng_from(seed)
-
-    Xv = yv = None
-    if isinstance(validation, tuple | list) and len(validation) == 2:
-        Xv, yv = _xy(validation[0], validation[1], ("validation X", "validation y"))
-    elif isinstance(validation, float) and not isinstance(validation, bool):
-        if not 0.0 < validation < 1.0:
-            raise ValueError(f"a validation fraction must be in (0, 1), got {validation}")
-        n_val = int(round(validation * len(Xa)))
-        if n_val < 1 or n_val >= len(Xa):
-            raise ValueError(f"validation={validation} of {len(Xa)} samples leaves no validation or no "
-                             "training samples")
-        order = rng.permutation(len(Xa))
-        Xv, yv = Xa[order[-n_val:]], ya[order[-n_val:]]
-        Xa, ya = Xa[order[:-n_val]], ya[order[:-n_val]]
-    elif validation is not None:
-        raise TypeError("validation must be (X_val, y_val), a fraction in (0, 1), or None")
-
-    if isinstance(optimizer, str):
-        optimizer = get_optimizer(optimizer, model.parameters())
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an nn.optim Optimizer or a name, got {type(optimizer).__name__}")
-
+    Xa, ya, Xv, yv = _split(*_xy(X, y, ("X", "y")), validation, rng)
+    optimizer = _optimizer_for(model, optimizer, lr_schedule)
     scalar = _is_scalar_model(model)
-    metric_fns = _metric_fns(metrics, loss_fn)
-    n = len(Xa)
-    bs = n if batch_size is None else min(int(batch_size), n)
-    history = History()
-    monitor = "val_loss" if Xv is not None else "loss"
-    best, best_state, wait = math.inf, None, 0
+    sets = [("training targets (y)", Xa, ya)] + ([("validation targets", Xv, yv)] if Xv is not None else [])
+    _check_targets(model, loss_fn, sets, scalar)
+    run = _Run(model, loss_fn, optimizer, Xa, ya, None if Xv is None else (Xv, yv),
+               min(batch_size or len(Xa), len(Xa)), scalar, clip_norm, _metric_fns(metrics, loss_fn),
+               lr_schedule, (lambda: rng.permutation(len(Xa))) if shuffle else (lambda: np.arange(len(Xa))))
+    best = _Best("val_loss" if Xv is not None else "loss", float(min_delta),
+                 early_stopping is not None and restore_best and hasattr(model, "state_dict"))
+    history = _epochs(run, epochs, early_stopping, best, progress)
+    if best.weights is not None and history.best_epoch != len(history):
+        model.load_state_dict(best.weights)
+    return history
 
+
+def _epochs(run: _Run, epochs: int, early_stopping: int | None, best: _Best, progress: bool) -> History:
+    """The loop of the module docstring, epoch after epoch, until ``epochs`` or early stopping."""
+    history = History()
     bar = _progress(epochs, progress)
-    if hasattr(model, "train"):
-        model.train()
+    if hasattr(run.model, "train"):
+        run.model.train()
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            total, preds, targets = 0.0, [], []
-            for b0 in range(0, n, bs):
-                idx = order[b0:b0 + bs]
-                Xb, yb = Xa[idx], ya[idx]
-                optimizer.zero_grad()
-                out = _forward(model, Xb, scalar)
-                cost = loss_fn(out, yb)
-                value = float(cost.data)
-                if not math.isfinite(value):
-                    raise NonFiniteError(f"the loss became {value} at epoch {epoch}, rows {b0}..{b0 + len(idx) - 1}: "
-                                         "training diverged. Lower the learning rate, standardise the "
-                                         "inputs, or use a loss computed from logits")
-                cost.backward()
-                if clip_norm is not None:
-                    clip_grad_norm(optimizer.parameters(), clip_norm)
-                optimizer.step()
-                total += value * len(idx)
-                if metric_fns:
-                    preds.append(_numbers(out))
-                    targets.append(yb)
-            history._add("loss", total / n)
-            if metric_fns:
-                P, Tt = np.concatenate(preds), np.concatenate(targets)
-                for name, fn in metric_fns.items():
-                    history._add(name, fn(P, Tt))
-            if Xv is not None:
-                pv = predict(model, Xv)
-                history._add("val_loss", float(_array(loss_fn(Tensor(pv), yv))))
-                for name, fn in metric_fns.items():
-                    history._add(f"val_{name}", fn(pv, yv))
-            history._add("lr", optimizer.lr)
-            if lr_schedule is not None:
-                lr_schedule.step()
+            _train_epoch(run, run.order(), epoch, history)
+            if run.validation is not None:
+                _validate(run, history)
+            history._add("lr", run.optimizer.lr)
+            if run.lr_schedule is not None:
+                run.lr_schedule.step()
             history._add("seconds", time.perf_counter() - start)
-
-            current = history[monitor][-1]
-            if current < best - min_delta:
-                best, wait = current, 0
-                history.best_epoch = epoch
-                if early_stopping is not None and restore_best and hasattr(model, "state_dict"):
-                    best_state = model.state_dict()
-            else:
-                wait += 1
-            if bar is not None:
-                bar.set_postfix({k: f"{history[k][-1]:.4g}" for k in ("loss", "val_loss", *metric_fns)
-                                 if k in history}, refresh=False)
-                bar.update(1)
-            if early_stopping is not None and wait >= early_stopping:
+            best.update(history, epoch, run.model)
+            _show(bar, history, run.metric_fns)
+            if early_stopping is not None and best.wait >= early_stopping:
                 history.stopped_early = True
                 break
     finally:
         if bar is not None:
             bar.close()
-    if best_state is not None and history.best_epoch != len(history):
-        model.load_state_dict(best_state)
     return history
+
+
+def _show(bar: Any, history: History, metric_fns: dict[str, Callable]) -> None:
+    if bar is not None:
+        bar.set_postfix({k: f"{history[k][-1]:.4g}" for k in ("loss", "val_loss", *metric_fns)
+                         if k in history}, refresh=False)
+        bar.update(1)
 
 
 def _progress(epochs: int, enabled: bool):

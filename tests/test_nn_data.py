@@ -361,3 +361,13 @@ def test_load_csv_bad_target_and_missing_or_binary_files(csv_file, tmp_path):
 def test_load_csv_broken_quoting_names_the_line(csv_file):
     with pytest.raises(DataError, match="line 2"):
         data.load_csv(csv_file('a,b\n"1"2,3\n'))
+
+
+def test_one_hot_of_no_labels_needs_num_classes_and_moons_noise_is_finite():
+    with pytest.raises(ValueError, match="pass num_classes"):
+        data.one_hot([])
+    assert data.one_hot([], num_classes=3).shape == (0, 3)
+    assert data.one_hot([0, 2], num_classes=np.int64(3)).tolist() == [[1, 0, 0], [0, 0, 1]]
+    for bad, error in ((np.inf, ValueError), (-0.1, ValueError), (np.nan, ValueError), ("0.1", TypeError)):
+        with pytest.raises(error, match="noise"):
+            data.moons(noise=bad)

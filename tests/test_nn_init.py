@@ -162,7 +162,31 @@ def test_get_unknown_name_lists_the_known_ones():
 def test_bad_parameters_raise():
     with pytest.raises(ValueError, match="a <= b"):
         init.uniform(3, 1.0, -1.0)
-    with pytest.raises(ValueError, match="std >= 0"):
+    with pytest.raises(ValueError, match="std must be a finite number >= 0"):
         init.normal(3, std=-1.0)
     with pytest.raises(ValueError, match="mode"):
         init.kaiming_uniform((3, 3), mode="fan_avg")
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: init.uniform(3, a=-math.inf), "uniform: a must be a finite number"),
+    (lambda: init.uniform(3, b=math.nan), "uniform: b must be a finite number"),
+    (lambda: init.normal(3, std=math.inf), "normal: std must be a finite number >= 0"),
+    (lambda: init.normal(3, mean=math.nan), "normal: mean must be a finite number"),
+    (lambda: init.xavier_uniform((2, 2), gain=math.nan), "xavier_uniform: gain must be"),
+    (lambda: init.kaiming_normal((2, 2), gain=-1.0), "kaiming_normal: gain must be"),
+    (lambda: init.constant(2, value=math.inf), "constant: value must be a finite number"),
+    (lambda: init.get(math.nan), "a constant initialiser must be a finite number"),
+])
+def test_initialisers_refuse_parameters_that_would_give_nan_or_inf_weights(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_initialiser_parameters_must_be_numbers_and_numpy_scalars_are_fine():
+    with pytest.raises(TypeError, match="kaiming_uniform: gain must be a real number"):
+        init.kaiming_uniform((2, 2), gain="relu")
+    with pytest.raises(TypeError, match="uniform: a must be a real number"):
+        init.uniform(3, a=True)
+    assert np.array_equal(init.uniform(4, a=np.float32(-0.5), b=np.int64(0), rng=0),
+                          init.uniform(4, a=-0.5, b=0.0, rng=0))

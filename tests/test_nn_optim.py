@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from autodiff import Tensor, Value
+from autodiff.errors import NonFiniteError, ShapeError
 from nn import optim as O
 
 THETA0 = np.array([[0.5, -1.0, 0.25], [2.0, 0.1, -0.3]])
@@ -339,3 +340,131 @@ def test_optimizers_agree_with_pytorch():
         a = trajectory(ours, GRADS, THETA0)[-1]
         b = _torch_run(torch, theirs, GRADS)
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+# --- every setting is a finite real number in its range, wherever it enters -----------------------------------
+BAD_SETTINGS = [
+    ("lr", math.inf, ValueError), ("lr", math.nan, ValueError), ("lr", -0.1, ValueError),
+    ("lr", True, TypeError), ("lr", "0.1", TypeError), ("lr", None, TypeError), ("lr", np.array([0.1]), TypeError),
+    ("weight_decay", math.inf, ValueError), ("weight_decay", -1e-4, ValueError),
+    ("momentum", 1.0, ValueError), ("momentum", math.nan, ValueError), ("momentum", np.True_, TypeError),
+    ("eps", math.inf, ValueError),
+]
+
+
+@pytest.mark.parametrize("key, bad, error", BAD_SETTINGS)
+def test_a_bad_setting_is_refused_in_the_constructor_and_in_a_group(key, bad, error):
+    cls = O.AdagradMomentum if key == "momentum" else O.Adam if key == "eps" else O.SGD
+    label = "learning rate lr" if key == "lr" else key
+    with pytest.raises(error, match=f"{cls.__name__}: (the )?{label} must be"):
+        cls([Value(1.0)], **{key: bad})
+    opt = cls([Value(1.0)])
+    with pytest.raises(error, match=f"{cls.__name__}: (the )?{label} must be"):
+        opt.add_param_group({"params": [Value(2.0)], key: bad})
+    assert len(opt.param_groups) == 1
+
+
+@pytest.mark.parametrize("bad, error", [(math.inf, ValueError), (-1.0, ValueError), (True, TypeError),
+                                        (math.nan, ValueError)])
+def test_the_lr_setter_checks_and_leaves_the_rate_alone_when_refusing(bad, error):
+    opt = O.SGD([{"params": [Value(1.0)]}, {"params": [Value(2.0)], "lr": 0.5}], lr=0.1)
+    with pytest.raises(error, match="SGD: the learning rate lr must be"):
+        opt.lr = bad
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    opt.lr = np.float32(0.25)
+    assert [g["lr"] for g in opt.param_groups] == [0.25, 0.25] and type(opt.lr) is float
+
+
+def test_numpy_scalars_are_accepted_and_stored_as_floats():
+    v = Value(1.0)
+    opt = O.Adam([v], lr=np.float32(0.5), rho=np.float64(0.8), rho2=np.float32(0.9), eps=np.int64(0),
+                 weight_decay=np.float16(0.0))
+    settings = {k: val for k, val in opt.param_groups[0].items() if k != "params"}
+    assert all(type(val) is float for val in settings.values())
+    assert settings["lr"] == 0.5 and settings["rho"] == 0.8
+    v.grad = 1.0
+    opt.step()
+    assert type(v.data) is float and v.data == pytest.approx(0.5)  # Adam's first step is lr·sign(g)
+
+
+def test_adam_betas_must_be_a_pair():
+    with pytest.raises(TypeError, match=r"betas must be a pair"):
+        O.Adam([Value(1.0)], betas=0.9)
+    assert O.Adam([Value(1.0)], betas=(0.5, 0.6)).param_groups[0]["rho2"] == 0.6
+
+
+@pytest.mark.parametrize("make", [lambda opt, g: O.ExponentialLR(opt, gamma=g),
+                                  lambda opt, g: O.StepLR(opt, step_size=1, gamma=g)])
+@pytest.mark.parametrize("bad, error", [(math.inf, ValueError), (1.5, ValueError), (0.0, ValueError),
+                                        (-0.5, ValueError), (math.nan, ValueError), (True, TypeError),
+                                        ("0.9", TypeError)])
+def test_a_schedule_gamma_is_a_decay_in_zero_one(make, bad, error):
+    with pytest.raises(error, match="gamma must be"):
+        make(O.SGD([Value(1.0)], lr=0.1), bad)
+
+
+def test_step_size_is_a_positive_int_and_numpy_scalars_are_fine():
+    opt = O.SGD([Value(1.0)], lr=1.0)
+    for bad in (True, 0, 1.5, -2):
+        with pytest.raises(ValueError, match="StepLR: step_size must be a positive int"):
+            O.StepLR(opt, step_size=bad)
+    sched = O.ExponentialLR(opt, gamma=np.float32(0.5))
+    sched.step()
+    assert opt.lr == 0.5
+    assert O.StepLR(opt, step_size=np.int64(2), gamma=1.0).step_size == 2
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused_not_broadcast():
+    t = Tensor(np.zeros(3), requires_grad=True)
+    opt = O.SGD([t], lr=1.0)
+    t.grad = np.ones(1)  # numpy would broadcast it into every entry
+    with pytest.raises(ShapeError, match=r"SGD.step: a parameter of shape \(3,\) has a gradient of shape \(1,\)"):
+        opt.step()
+    assert t.data.tolist() == [0.0, 0.0, 0.0]
+
+
+# --- clip_grad_norm with NaN and inf: error_if_nonfinite, or PyTorch's propagation --------------------------
+def _nonfinite_grads(bad):
+    v, t = Value(0.0), Tensor(np.zeros(3), requires_grad=True)
+    v.grad, t.grad = 3.0, np.array([4.0, bad, -1.0])
+    return v, t
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_clip_grad_norm_can_refuse_a_nonfinite_gradient_before_changing_any(bad):
+    v, t = _nonfinite_grads(bad)
+    with pytest.raises(NonFiniteError, match=r"total gradient norm is (nan|inf).*parameter 1 of 2 "
+                                               r"\(a Tensor of shape \(3,\)\) holds NaN or inf"):
+        O.clip_grad_norm([v, t], 1.0, error_if_nonfinite=True)
+    assert v.grad == 3.0 and t.grad[0] == 4.0 and t.grad[2] == -1.0
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_clip_grad_norm_propagates_a_nonfinite_gradient_exactly_as_pytorch(bad):
+    torch = pytest.importorskip("torch")
+    v, t = _nonfinite_grads(bad)
+    total = O.clip_grad_norm([v, t], 1.0)
+    a = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    a.grad, b.grad = torch.tensor([3.0], dtype=torch.float64), torch.tensor([4.0, bad, -1.0], dtype=torch.float64)
+    expected = float(torch.nn.utils.clip_grad_norm_([a, b], 1.0))
+    np.testing.assert_array_equal(total, expected)
+    np.testing.assert_array_equal([v.grad, *t.grad], [*a.grad.numpy(), *b.grad.numpy()])
+
+
+def test_clip_grad_norm_of_huge_finite_gradients_does_not_overflow():
+    v, t = Value(0.0), Tensor(np.zeros(2), requires_grad=True)
+    v.grad, t.grad = 3e200, np.array([0.0, 4e200])
+    assert O.clip_grad_norm([v, t], 1.0, error_if_nonfinite=True) == pytest.approx(5e200, rel=1e-15)
+    assert v.grad == pytest.approx(0.6) and t.grad[1] == pytest.approx(0.8)
+
+
+def test_clip_bounds_are_checked_and_an_infinite_max_norm_only_measures():
+    v = Value(0.0)
+    v.grad = 12.0
+    assert O.clip_grad_norm([v], math.inf) == 12.0 and v.grad == 12.0
+    for bad, error in ((0.0, ValueError), (math.nan, ValueError), (True, TypeError), ("1", TypeError)):
+        with pytest.raises(error, match="max_norm must be"):
+            O.clip_grad_norm([v], bad)
+        with pytest.raises(error, match="clip must be"):
+            O.clip_grad_value([v], bad)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import nn
+from autodiff import Tensor
 from autodiff.errors import NonFiniteError, ShapeError
 from nn.layers import Linear, Sequential, Tanh, TensorMLP
 from nn.optim import SGD, Adam, StepLR
@@ -243,3 +244,142 @@ def test_plot_history_returns_a_figure_without_pyplot(tmp_path):
         plot_history(h, keys=["rmse"])
     with pytest.raises(ValueError, match="empty"):
         plot_history(History())
+
+
+# --- everything is checked before the first step ---------------------------------------------------------------
+def _weights(net):
+    return [np.array(p.data, copy=True) for p in net.parameters()]
+
+
+def _untouched(net, before):
+    return all(np.array_equal(a, np.asarray(p.data)) for a, p in zip(before, net.parameters()))
+
+
+def _three_classes(n=64, seed=0):
+    r = np.random.default_rng(seed)
+    return r.normal(size=(n, 4)), r.integers(0, 3, size=n)
+
+
+def test_a_validation_label_out_of_range_is_refused_before_any_training_step():
+    X, y = _three_classes()
+    Xv, yv = _three_classes(n=10, seed=1)
+    yv[7] = 5
+    net = TensorMLP(4, [8, 3], seed=0)
+    before = _weights(net)
+    with pytest.raises(ValueError, match=r"the validation targets do not fit the model's output: .*"
+                                         r"class label 5 is out of range"):
+        fit(net, "cross_entropy_with_logits", Adam(net.parameters(), lr=0.1), X, y, epochs=3,
+            validation=(Xv, yv), progress=False)
+    assert _untouched(net, before)
+
+
+def test_a_training_label_out_of_range_in_a_late_batch_is_refused_before_the_first_step():
+    X, y = _three_classes()
+    y[50] = 3  # batch 7 of 8: seven steps would have been taken before it
+    net = TensorMLP(4, [8, 3], seed=0)
+    before = _weights(net)
+    with pytest.raises(ValueError, match=r"the training targets \(y\) do not fit .*class label 3 is out of range"):
+        fit(net, "cross_entropy_with_logits", SGD(net.parameters(), lr=0.1), X, y, epochs=1, batch_size=8,
+            shuffle=False, progress=False)
+    assert _untouched(net, before)
+
+
+def test_a_scalar_mlps_validation_labels_are_checked_before_training_too():
+    X, y = nn.data.xor()
+    net = nn.MLP(2, [3, 2], seed=0)
+    before = _weights(net)
+    with pytest.raises(ValueError, match="validation targets do not fit .*class label 2 is out of range"):
+        fit(net, "cross_entropy_with_logits", SGD(net.parameters(), lr=0.1), X, y, epochs=2,
+            validation=(X, np.array([0, 1, 2, 1])), progress=False)
+    assert _untouched(net, before)
+
+
+def test_validation_rows_with_other_features_are_refused_before_training():
+    X, y = _regression()
+    net = Linear(2, 1, seed=0)
+    before = _weights(net)
+    with pytest.raises(ShapeError, match=r"validation X has rows of shape \(3,\), but X has rows of shape \(2,\)"):
+        fit(net, "mse", SGD(net.parameters()), X, y, epochs=2, validation=(np.ones((4, 3)), np.ones(4)),
+            progress=False)
+    assert _untouched(net, before)
+
+
+def test_the_target_check_does_not_change_a_seeded_run():
+    """The check's forward pass runs in eval mode: no dropout mask is drawn, the run is the same."""
+    X, y = _three_classes()
+    runs = []
+    for _ in range(2):
+        net = Sequential(Linear(4, 8, seed=0), nn.Dropout(0.5, seed=1), Linear(8, 3, seed=2))
+        runs.append(fit(net, "cross_entropy_with_logits", SGD(net.parameters(), lr=0.1), X, y, epochs=2,
+                        batch_size=16, progress=False, seed=0)["loss"])
+        assert net.training
+    net = Sequential(Linear(4, 8, seed=0), nn.Dropout(0.5, seed=1), Linear(8, 3, seed=2))
+    opt = SGD(net.parameters(), lr=0.1)
+    rng, losses = np.random.default_rng(0), []
+    for _ in range(2):  # the same loop by hand, without any check
+        order, total = rng.permutation(len(X)), 0.0
+        for b in range(0, len(X), 16):
+            idx = order[b:b + 16]
+            opt.zero_grad()
+            cost = nn.losses.cross_entropy_with_logits(net(Tensor(X[idx])), y[idx])
+            cost.backward()
+            opt.step()
+            total += float(cost.data) * len(idx)
+        losses.append(total / len(X))
+    assert runs[0] == runs[1] == losses
+
+
+@pytest.mark.parametrize("bad", [-1, 0, True, 1.5, "8"])
+def test_predict_and_fit_refuse_a_batch_size_that_is_not_a_positive_int(bad):
+    X, y = _regression()
+    net = Linear(2, 1, seed=0)
+    with pytest.raises(ValueError, match="batch_size .*must be a positive int"):
+        predict(net, X, batch_size=bad)
+    with pytest.raises(ValueError, match="batch_size .*must be a positive int"):
+        fit(net, "mse", SGD(net.parameters()), X, y, batch_size=bad, progress=False)
+    with pytest.raises(ValueError, match="batch_size"):
+        nn.data.batches(X, y, batch_size=bad)
+
+
+def test_predict_in_batches_equals_predict_at_once():
+    X, _ = _regression(n=41)
+    net = Linear(2, 3, seed=0)
+    assert np.array_equal(predict(net, X, batch_size=np.int64(8)), predict(net, X))
+
+
+def test_fit_refuses_an_optimizer_or_a_schedule_that_would_not_train_this_model():
+    X, y = _regression()
+    net, other = Linear(2, 1, seed=0), Linear(2, 1, seed=1)
+    with pytest.raises(ValueError, match="the optimizer holds none of the model's parameters"):
+        fit(net, "mse", SGD(other.parameters()), X, y, epochs=1, progress=False)
+    opt = SGD(net.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="lr_schedule must be an nn.optim schedule made for the optimizer"):
+        fit(net, "mse", opt, X, y, epochs=1, progress=False,
+            lr_schedule=StepLR(SGD(net.parameters(), lr=0.1), step_size=1))
+    with pytest.raises(ValueError, match="given the optimizer by name"):
+        fit(net, "mse", "adam", X, y, epochs=1, progress=False, lr_schedule=StepLR(opt, step_size=1))
+    with pytest.raises(ValueError, match="lr_schedule must be"):
+        fit(net, "mse", opt, X, y, epochs=1, progress=False, lr_schedule="step")
+
+
+@pytest.mark.parametrize("setting, bad, error", [
+    ("min_delta", math.nan, ValueError), ("min_delta", -0.1, ValueError), ("min_delta", "0", TypeError),
+    ("clip_norm", 0.0, ValueError), ("clip_norm", True, TypeError), ("early_stopping", 1.5, ValueError),
+])
+def test_fit_settings_are_checked_before_training(setting, bad, error):
+    X, y = _regression()
+    net = Linear(2, 1, seed=0)
+    before = _weights(net)
+    with pytest.raises(error, match=setting):
+        fit(net, "mse", SGD(net.parameters(), lr=0.1), X, y, epochs=2, progress=False, **{setting: bad})
+    assert _untouched(net, before)
+    h = fit(net, "mse", SGD(net.parameters(), lr=0.1), X, y, epochs=3, progress=False,
+            early_stopping=np.int64(2), validation=np.float32(0.25), seed=0)
+    assert len(h) >= 1
+
+
+def test_accuracy_with_targets_that_fit_no_reading_is_a_shape_error():
+    with pytest.raises(ShapeError, match=r"predictions of shape \(4, 3\) need one label per row \(4\)"):
+        accuracy(np.zeros((4, 3)), [0, 1])
+    with pytest.raises(ShapeError, match=r"got targets of shape \(4, 2\)"):
+        accuracy(np.zeros((4, 3)), np.zeros((4, 2)))
