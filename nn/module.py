@@ -245,7 +245,7 @@ class Module:
 
         Gradients accumulate across ``backward()`` calls, so a training step starts here."""
         for p in self.parameters():
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.zero_grad()
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and every submodule; returns self."""

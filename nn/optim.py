@@ -177,18 +177,20 @@ class Optimizer:
 
     # --- the update ----------------------------------------------------------------------------
     def zero_grad(self) -> None:
-        """Clear every parameter's gradient (a Value's to 0.0, a Tensor's to None)."""
+        """Clear every parameter's gradient (a Value's to 0.0, a Tensor's to None): ``has_grad``
+        is then False until a backward pass reaches it."""
         for p in self.parameters():
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.zero_grad()
 
     def step(self) -> None:
-        """θ ← θ − change(g) for every parameter that has a gradient."""
+        """θ ← θ − change(g) for every parameter a backward pass reached (``p.has_grad``); one it
+        did not reach is skipped (no weight decay, no momentum), as in PyTorch."""
         for group in self.param_groups:
             wd = group.get("weight_decay", 0.0)
             for p in group["params"]:
-                g = p.grad
-                if g is None:
+                if not p.has_grad:
                     continue
+                g = p.grad
                 if isinstance(p, Tensor) and np.shape(g) != p.data.shape:  # numpy would broadcast it
                     raise ShapeError(f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a "
                                      f"gradient of shape {np.shape(g)}; a gradient has its parameter's shape")
@@ -436,7 +438,8 @@ class LRScheduler:
 
 
 def _decay(gamma: Any, where: str) -> float:
-    return real_in(gamma, f"{where}: gamma", 0.0, 1.0, lo_open=True, hi_open=False)
+    """γ > 0: below 1 a decay, above 1 a growth (a warm-up or a learning-rate range test), as PyTorch."""
+    return real_in(gamma, f"{where}: gamma", 0.0, math.inf, lo_open=True, hi_open=True)
 
 
 class StepLR(LRScheduler):

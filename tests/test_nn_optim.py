@@ -395,12 +395,13 @@ def test_adam_betas_must_be_a_pair():
 
 @pytest.mark.parametrize("make", [lambda opt, g: O.ExponentialLR(opt, gamma=g),
                                   lambda opt, g: O.StepLR(opt, step_size=1, gamma=g)])
-@pytest.mark.parametrize("bad, error", [(math.inf, ValueError), (1.5, ValueError), (0.0, ValueError),
+@pytest.mark.parametrize("bad, error", [(math.inf, ValueError), (0.0, ValueError),
                                         (-0.5, ValueError), (math.nan, ValueError), (True, TypeError),
                                         ("0.9", TypeError)])
-def test_a_schedule_gamma_is_a_decay_in_zero_one(make, bad, error):
+def test_a_schedule_gamma_is_a_finite_positive_factor(make, bad, error):
     with pytest.raises(error, match="gamma must be"):
         make(O.SGD([Value(1.0)], lr=0.1), bad)
+    make(O.SGD([Value(1.0)], lr=0.1), 1.5)  # a growing rate (a warm-up, a range test) is allowed, as PyTorch
 
 
 def test_step_size_is_a_positive_int_and_numpy_scalars_are_fine():
@@ -468,3 +469,19 @@ def test_clip_bounds_are_checked_and_an_infinite_max_norm_only_measures():
             O.clip_grad_norm([v], bad)
         with pytest.raises(error, match="clip must be"):
             O.clip_grad_value([v], bad)
+
+
+def test_a_value_parameter_no_loss_reached_is_not_stepped_even_with_weight_decay():
+    # issue 13 item 8: it moved (weight decay) although the docstring said it is skipped
+    used, unused = Value(1.0), Value(1.0)
+    for opt in (O.SGD([used, unused], lr=0.1, weight_decay=0.5), O.Adam([used, unused], lr=0.1, weight_decay=0.5),
+                O.Momentum([used, unused], lr=0.1, weight_decay=0.5)):
+        opt.zero_grad()
+        (used * 3.0).backward()
+        opt.step()
+        assert unused.data == 1.0 and not unused.has_grad
+        assert used.data != 1.0
+    t_unused = Tensor([1.0, 2.0], requires_grad=True)
+    opt = O.SGD([Tensor([0.0], requires_grad=True), t_unused], lr=0.1, weight_decay=1.0)
+    opt.step()
+    assert t_unused.data.tolist() == [1.0, 2.0]

@@ -164,7 +164,8 @@ SPECS = [
              lambda x: (x, ()))),
     Spec("bce_with_logits", lambda v, p: autodiff.bce_with_logits(v[0], v[1]),
          lambda x, p: max(x[0], 0.0) - x[0] * x[1] + math.log1p(math.exp(-abs(x[0]))),
-         args(reals(-30.0, 30.0), reals(0.0, 1.0)), cap=1.0),
+         args(reals(-30.0, 30.0), reals(0.0, 1.0)), cap=1.0,
+         scale=lambda x, p: 2 * abs(x[0]) + 1.0),  # max(z, 0) − zt cancels: terms of size |z|
     Spec("sum", lambda v, p: Value.sum(v), lambda x, p: sum(x, 0.0),
          st.tuples(st.lists(reals(-BIG, BIG), min_size=0, max_size=8).map(tuple), NO_PARAMS),
          scale=lambda x, p: sum(map(abs, x))),
