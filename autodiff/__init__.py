@@ -27,10 +27,11 @@ from .functional import (
     sqrt,
     step,
     tanh,
+    where,
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
-from .tensor import Tensor, affine, concatenate, softmax_cross_entropy, stack
+from .tensor import Tensor, affine, broadcast_to, concatenate, scatter_add, softmax_cross_entropy, stack
 from .value import Value
 from .viz import draw, draw_steps, explain, save_steps, trace_backward
 
@@ -41,5 +42,5 @@ __all__ = [
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",
-    "clip", "bce_with_logits", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
+    "clip", "bce_with_logits", "where", "broadcast_to", "scatter_add", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
 ]

@@ -112,6 +112,17 @@ def _binary_function(op: ops.Op):
     return fn
 
 
+def where(cond, a, b):
+    """a where cond else b. On Tensors (or arrays with a Tensor operand) elementwise, cond a
+    boolean array or Tensor: the gradient goes to a where cond holds and to b elsewhere. With
+    Values cond is one truth value (``x > 0``) and the result is a or b itself."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor) or isinstance(cond, Tensor):
+        return _tensor.where(cond, a, b)
+    if isinstance(a, Value) or isinstance(b, Value):
+        return _as_value(a if cond else b, "where")
+    return np.where(cond, a, b) if isinstance(cond, np.ndarray) else (a if cond else b)
+
+
 def _as_tensor(x, name: str) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(_as_array(x, name))
 
@@ -140,4 +151,4 @@ for _name in ops.METHODS:
 for _name in ops.BINARY_FUNCTIONS:
     globals()[_name] = _binary_function(ops.OPS[_name])
 
-__all__ = list(ops.METHODS + ops.BINARY_FUNCTIONS)
+__all__ = [*ops.METHODS, *ops.BINARY_FUNCTIONS, "where"]

@@ -1,8 +1,11 @@
 """Two numeric namespaces with the same function names: ``SCALAR`` (Python floats, the math
-module) and ``ARRAY`` (numpy arrays).
+module) and ``ARRAY`` (numpy arrays). A third, ``nodens.NODES``, runs the same rules on graph
+nodes, so that a derivative is itself a graph (derivatives of derivatives).
 
 The op table writes every rule once against a namespace ``m``; a ``Value`` evaluates it with
-``m = SCALAR`` (fast: no numpy call per scalar op) and a ``Tensor`` with ``m = ARRAY``. Domain
+``m = SCALAR`` (fast: no numpy call per scalar op) and a ``Tensor`` with ``m = ARRAY``. The
+tensor rules (VJPs, JVPs) also use ``ARRAY``'s array helpers (``unbroadcast``,
+``broadcast_to``, ``scatter_add`` …), which ``NODES`` provides as differentiable ops. Domain
 checks live here, once per namespace, so ``log(-1)`` fails with the same ``DomainError`` for
 both node types. NaN in gives NaN out everywhere (as numpy), also through max, min and step.
 
@@ -52,6 +55,15 @@ def _neg_pow_error(a, n) -> DomainError:
         f"{a!r} ** {n!r} is not a real number: a negative base needs an integer exponent. "
         "Use abs(x) ** p, or check the sign of the base."
     )
+
+
+_add_reduce = np.add.reduce
+
+
+def is_basic_index(idx) -> bool:
+    """Whether ``x[idx]`` is numpy basic indexing (ints, slices, None, ...): no entry twice."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
 
 
 class _Unselected(float):
@@ -255,6 +267,63 @@ class ARRAY:
     def pow_d(a: np.ndarray, e) -> np.ndarray:
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             return np.power(a, e)
+
+    # --- array helpers of the tensor rules (NODES has each as a differentiable op) -------------
+    transpose = np.transpose
+    swapaxes = np.swapaxes
+    expand_dims = np.expand_dims
+    squeeze = np.squeeze
+    concatenate = np.concatenate
+    stack = np.stack
+
+    @staticmethod
+    def value(x) -> np.ndarray:
+        """The numbers of x (x itself here; a node's data in NODES): for masks and constants."""
+        return x
+
+    @staticmethod
+    def zeros(shape) -> np.ndarray:
+        return np.zeros(shape)
+
+    @staticmethod
+    def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
+        """Sum ``g`` over the axes numpy broadcasting added or stretched, back to ``shape``.
+
+        If y = a + b broadcast a of shape (3, 1) to (3, 4), each a_i fed 4 outputs, so
+        ∂L/∂a_i = Σ_j ∂L/∂y_ij: a sum over the stretched axis."""
+        if g.shape == shape:
+            return g
+        extra = g.ndim - len(shape)
+        if extra == 1 and g.shape[1:] == shape:  # a bias (k,) added to rows (n, k): the usual case
+            return _add_reduce(g, 0)  # = g.sum(axis=0), without ndarray.sum's Python wrapper
+        if extra:
+            g = g.sum(axis=tuple(range(extra)))
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if stretched:
+            g = g.sum(axis=stretched, keepdims=True)
+        return g
+
+    @staticmethod
+    def broadcast_to(x: np.ndarray, shape: tuple) -> np.ndarray:
+        """x stretched to ``shape``, as a fresh array (a VJP never returns a read-only view)."""
+        out = np.empty(shape, dtype=np.result_type(x, 1.0))
+        out[...] = x
+        return out
+
+    @staticmethod
+    def scatter_add(g: np.ndarray, idx, shape: tuple) -> np.ndarray:
+        """zeros(shape) with g added at ``idx`` (repeated indices each add their share)."""
+        out = np.zeros(shape, dtype=g.dtype)
+        if is_basic_index(idx):
+            out[idx] = g
+        else:
+            np.add.at(out, idx, g)
+        return out
+
+    @staticmethod
+    def softmax(x: np.ndarray, axis: int) -> np.ndarray:
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
 
     @staticmethod
     def recip(x: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import engine, grad_mode
 from . import tensor_ops as T
-from .errors import AutodiffError, DomainError, GradError, ShapeError
+from .errors import AutodiffError, DomainError, GradError, ShapeError, TensorIndexError
 from .mathns import ARRAY
 
 _new = object.__new__
@@ -391,7 +391,7 @@ class Tensor:
     def mean(self, axis=None, keepdims: bool = False) -> Tensor:
         """(1/n) Σ over ``axis``."""
         axes = T.norm_axes(axis, self.ndim)
-        n = T._count(self.shape, axes)
+        n = T.count(self.shape, axes)
         if n == 0:
             raise ShapeError(f"mean() over an empty selection (shape {self.shape}, axis {axis}) is undefined")
         return apply(T.MEAN, (self,), axes, bool(keepdims), n)
@@ -424,23 +424,23 @@ class Tensor:
         if isinstance(ddof, bool) or not isinstance(ddof, numbers.Real):
             raise TypeError(f"{op.name}(ddof=...) needs a number, got {type(ddof).__name__}")
         axes = T.norm_axes(axis, self.ndim)
-        d = T.degrees_of_freedom(T._count(self.shape, axes), ddof)
+        d = T.degrees_of_freedom(T.count(self.shape, axes), ddof)
         return apply(op, (self,), axes, bool(keepdims), d)
 
     # --- softmax family ------------------------------------------------------------------------
     def softmax(self, axis: int = -1) -> Tensor:
         """e^{xᵢ}/Σⱼe^{xⱼ} along ``axis`` (shifted by the max: no overflow)."""
-        T._norm_axis(axis, self.ndim)
+        T.all_axes(axis, self.ndim)
         return apply(T.SOFTMAX, (self,), axis)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """xᵢ − log Σⱼe^{xⱼ} along ``axis``, stably."""
-        T._norm_axis(axis, self.ndim)
+        T.all_axes(axis, self.ndim)
         return apply(T.LOG_SOFTMAX, (self,), axis)
 
     def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
         """log Σ e^{xᵢ} along ``axis``, stably."""
-        T._norm_axis(axis, self.ndim)
+        T.all_axes(axis, self.ndim)
         return apply(T.LOGSUMEXP, (self,), axis, keepdims)
 
     # --- backward ------------------------------------------------------------------------------
@@ -562,6 +562,45 @@ def _tensors(xs: Sequence, what: str) -> tuple:
     if not out or any(t is None for t in out):
         raise TypeError(f"{what} needs a non-empty sequence of Tensors or arrays")
     return out
+
+
+def where(cond, a, b) -> Tensor:
+    """A where cond else B, elementwise (cond a constant: a boolean array, list or Tensor; A and B
+    broadcast against it). The gradient goes to A where cond holds and to B elsewhere, exact zeros
+    to the other, as in PyTorch's ``torch.where``."""
+    mask = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
+    if mask.dtype != bool:
+        raise TypeError(f"where(cond, a, b): cond must be boolean (e.g. x > 0), got dtype {mask.dtype}")
+    a, b = _tensors((a, b), "where")
+    return apply(T.WHERE, (a, b), mask)
+
+
+def broadcast_to(x, shape) -> Tensor:
+    """x stretched to ``shape`` by numpy's broadcasting rules (PyTorch's ``expand``); the gradient
+    is summed back over the stretched axes."""
+    (x,) = _tensors((x,), "broadcast_to")
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    try:
+        np.broadcast_to(x._data, shape)  # a view: only the check
+    except ValueError:
+        raise ShapeError(f"cannot broadcast shape {x.shape} to {shape}") from None
+    return apply(T.BROADCAST_TO, (x,), shape)
+
+
+def scatter_add(values, index, shape) -> Tensor:
+    """zeros(shape) with ``values`` added at ``index`` (repeated indices add up): the adjoint of
+    indexing, ``scatter_add(y, idx, x.shape)`` being how ∂L/∂x gathers ∂L/∂(x[idx]) = y."""
+    (v,) = _tensors((values,), "scatter_add")
+    shape = tuple(shape)
+    index = tuple(map(_index_part, index)) if isinstance(index, tuple) else _index_part(index)
+    try:
+        expected = np.zeros(shape)[index].shape
+    except IndexError as e:
+        raise TensorIndexError(f"index {index!r} does not fit shape {shape}: {e}") from None
+    if np.broadcast_shapes(v.shape, expected) != expected:
+        raise ShapeError(f"scatter_add: values of shape {v.shape} do not fit the {expected} entries "
+                         f"that index {index!r} picks from shape {shape}")
+    return apply(T.SCATTER_ADD, (v,), index, shape)
 
 
 def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:

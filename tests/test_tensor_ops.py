@@ -265,6 +265,29 @@ if affine is not None:
     add_rows("affine(no b)", lambda x, w: affine(x, w), anp.matmul, lambda x, w: x @ w,
              [[(3, 4), (4, 5)]], (real, real))
 
+# where (a constant mask), broadcast_to, and scatter_add (the adjoint of indexing)
+MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
+add_rows("where", lambda a, b: autodiff.where(MASK, a, b),  # (autograd's where does not unbroadcast)
+         lambda a, b: anp.where(MASK, a + np.zeros(MASK.shape), b + np.zeros(MASK.shape)),
+         lambda a, b: torch.where(torch.from_numpy(MASK), a, b),
+         [[(3, 4), (3, 4)], [(4,), (3, 1)], [(), (3, 4)]], (real, real))
+add_rows("broadcast_to", lambda x: autodiff.broadcast_to(x, (2, 3, 4)),
+         lambda x: x + np.zeros((2, 3, 4)), lambda x: x.expand(2, 3, 4),
+         [(3, 4), (4,), (3, 1), (), (1, 3, 1)], real)
+_IDX = np.array([0, 2, 0, 1, 2])
+
+
+def _scatter_matrix(idx, n):
+    s = np.zeros((n, idx.size))
+    s[idx, np.arange(idx.size)] = 1.0
+    return s
+
+
+add_rows("scatter_add", lambda v: autodiff.scatter_add(v, _IDX, (3, 4)),
+         lambda v: anp.dot(_scatter_matrix(_IDX, 3), v),
+         lambda v: torch.zeros(3, 4, dtype=v.dtype).index_put((torch.from_numpy(_IDX),), v, accumulate=True),
+         [(5, 4)], real)
+
 # shape changes
 add_rows(".T", lambda x: x.T, lambda x: anp.transpose(x),
          lambda x: x.permute(*reversed(range(x.ndim))) if x.ndim else x, [(3, 4), (2, 3, 4), (5,), ()], real)
