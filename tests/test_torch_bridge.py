@@ -6,6 +6,7 @@ digits-sized MLP; round trips ours → torch → ours and torch → ours → tor
 from __future__ import annotations
 
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -374,3 +375,12 @@ def test_without_torch_the_bridge_names_the_install_command(monkeypatch):
         with pytest.raises(ImportError, match="pip install torch"):
             call()
 
+
+def test_readme_section_runs(torch, tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## From and to PyTorch", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```py\n(.*?)```", section, re.S)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "README: From and to PyTorch", "exec"), {})
