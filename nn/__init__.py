@@ -74,6 +74,7 @@ from .optim import (
     get_optimizer,
 )
 from .scalar import MLP, Layer, Neuron
+from .torch_bridge import UnsupportedModuleError, from_torch, to_torch
 from .train import History, accuracy, evaluate, fit, plot_history, predict
 
 __all__ = [
@@ -89,4 +90,5 @@ __all__ = [
     "fit", "History", "predict", "evaluate", "accuracy", "plot_history",
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",
     "xor", "noisy_sine", "moons", "digits", "load_csv",
+    "to_torch", "from_torch", "UnsupportedModuleError",
 ]
