@@ -67,14 +67,15 @@ class Node(Protocol):
 _EMIT = object()  # on the DFS stack: "the entry below me has all its parents done"
 
 
-def _backward_order(root, reset: bool) -> list:
+def _backward_order(root, reset: bool, stop: frozenset = frozenset()) -> list:
     """The nodes with parents reachable from root, root first, each before all of its parents.
 
     Iterative depth-first search for a postorder, no recursion: a node is pushed back with the
     ``_EMIT`` marker above it and its parents above that, so it is emitted once every parent
     has been. No object is allocated per node (the garbage collector, which runs on
     allocations, stays idle however large the graph). Leaves are skipped: they have nothing to
-    propagate. With ``reset``, each interior node's grad is reset as it is first reached.
+    propagate. With ``reset``, each interior node's grad is reset as it is first reached. The
+    nodes in ``stop`` are treated as leaves (the search does not go past them).
     """
     visited = set()
     order = []
@@ -93,7 +94,7 @@ def _backward_order(root, reset: bool) -> list:
         push(node)
         push(_EMIT)
         for parent in node.parents:
-            if parent.parents and parent not in visited:
+            if parent.parents and parent not in visited and parent not in stop:
                 push(parent)
     order.reverse()
     return order
@@ -114,10 +115,19 @@ def topological_order(root) -> list:
     return order + leaves if order else [root]
 
 
-def backward(root, seed) -> None:
-    """Run the chain rule from ``root`` (whose gradient is ``seed``) back to every leaf."""
+def backward(root, seed, create_graph: bool = False) -> None:
+    """Run the chain rule from ``root`` (whose gradient is ``seed``) back to every leaf.
+
+    With ``create_graph`` every contribution is computed with graph nodes (``propagate_nodes``),
+    so the leaves' gradients are graphs that can be differentiated again."""
     if not root.parents:
         root.accumulate(seed)
+        return
+    if create_graph:
+        order = _backward_order(root, reset=True)
+        root.grad = seed
+        for node in order:
+            node.propagate_nodes()
         return
     for parent in root.parents:
         if parent.parents:
@@ -130,6 +140,35 @@ def backward(root, seed) -> None:
     root.grad = seed
     for node in order:
         node.propagate()
+
+
+def gradients(root, seed, inputs, create_graph: bool = False) -> list:
+    """∂root/∂x for each node x in ``inputs`` (seeded with ``seed``), touching no node's ``grad``:
+    the functional form of backward (``torch.autograd.grad``). An input may be any node of the
+    graph, a leaf or not; the sweep stops there. An input root does not depend on gets its
+    ``empty_grad`` (0.0 or None). With ``create_graph`` the gradients are graphs."""
+    stop = frozenset(inputs)
+    order = [] if root in stop or not root.parents else _backward_order(root, reset=False, stop=stop)
+    touched = {root: None}
+    for node in order:
+        for parent in node.parents:
+            touched[parent] = None
+    for x in inputs:
+        touched[x] = None
+    saved = [(node, node.grad) for node in touched]
+    try:
+        for node in touched:
+            node.grad = node.empty_grad
+        root.grad = seed
+        for node in order:
+            if create_graph:
+                node.propagate_nodes()
+            else:
+                node.propagate()
+        return [x.grad for x in inputs]
+    finally:
+        for node, g in saved:
+            node.grad = g
 
 
 @dataclass

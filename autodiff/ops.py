@@ -44,6 +44,7 @@ class Op:
     selects: bool = False
     params: tuple = ()
     api: str = ""
+    node_args: Callable | None = None  # n-ary entries: parents → the rules' list arguments
 
 
 OPS: dict[str, Op] = {}
@@ -55,11 +56,12 @@ _MINUS_ONE = (-1.0,)
 
 
 def _register(name: str, arity: int, f: Callable, df: Callable, formula: str, selects: bool = False,
-              params: tuple = (), api: str = "") -> Op:
+              params: tuple = (), api: str = "", node_args: Callable | None = None) -> Op:
     """Add an entry. ``params``: (name, default) of its constant parameters, in order; ``api``:
     "method" (a method of Value and Tensor and a function ``autodiff.name(x, ...)``), "function"
-    (a two-input function ``autodiff.name(a, b)``) or "" (reached through operators)."""
-    op = Op(name, arity, f, df, formula, selects, params, api)
+    (a two-input function ``autodiff.name(a, b)``) or "" (reached through operators);
+    ``node_args`` (n-ary entries): the rules' list arguments rebuilt from a node's parents."""
+    op = Op(name, arity, f, df, formula, selects, params, api, node_args)
     OPS[name] = op
     return op
 
@@ -108,6 +110,8 @@ EXP = _register("exp", 1, lambda m, x: m.exp(x), lambda m, y, x: (y,),
                 "y = eˣ;  y' = eˣ = y", api="method")
 LOG = _register("log", 1, lambda m, x: m.log(x), lambda m, y, x: (1.0 / x,),
                 "y = ln x (x > 0);  y' = 1/x", api="method")
+RECIP = _register("recip", 1, lambda m, x: m.recip(x), lambda m, y, x: (-(y * y),),
+                  "y = 1/x (±inf at 0);  y' = −1/x² = −y²  (√'s derivative, as a node for higher order)")
 SQRT = _register("sqrt", 1, lambda m, x: m.sqrt(x), lambda m, y, x: (0.5 * m.recip(y),),
                  "y = √x (x ≥ 0);  y' = 1/(2√x) = 1/(2y)  (+inf at 0)", api="method")
 ABS = _register("abs", 1, lambda m, x: m.abs(x), lambda m, y, x: (m.sign(x),),
@@ -176,7 +180,13 @@ def _dot_df(m, y, ws, xs, b=None):
     return (*xs, *ws) if b is None else (*xs, *ws, 1.0)
 
 
+def _dot_args(parents):
+    n = len(parents) // 2  # w₁…wₙ, x₁…xₙ, then b when their number is odd
+    return (parents[:n], parents[n:2 * n]) + ((parents[-1],) if len(parents) % 2 else ())
+
+
 SUM = _register("sum", -1, lambda m, xs: sum(xs, 0.0), lambda m, y, xs: _ONE * len(xs),
-                "y = Σ xᵢ;  ∂y/∂xᵢ = 1")
+                "y = Σ xᵢ;  ∂y/∂xᵢ = 1", node_args=lambda parents: (list(parents),))
 DOT = _register("dot", -1, _dot_f, _dot_df,
-                "y = Σ wᵢxᵢ (+ b);  ∂y/∂wᵢ = xᵢ, ∂y/∂xᵢ = wᵢ, ∂y/∂b = 1")
+                "y = Σ wᵢxᵢ (+ b);  ∂y/∂wᵢ = xᵢ, ∂y/∂xᵢ = wᵢ, ∂y/∂b = 1", node_args=_dot_args)
+

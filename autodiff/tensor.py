@@ -444,11 +444,12 @@ class Tensor:
         return apply(T.LOGSUMEXP, (self,), axis, keepdims)
 
     # --- backward ------------------------------------------------------------------------------
-    def backward(self, grad=None, *, check_finite: bool = False) -> None:
+    def backward(self, grad=None, *, create_graph: bool = False, check_finite: bool = False) -> None:
         """Accumulate ∂self/∂leaf into the ``grad`` of every leaf that requires grad.
 
         A non-scalar tensor needs a seed ``grad`` of its own shape (the vector in the
-        vector-Jacobian product), as in PyTorch."""
+        vector-Jacobian product), as in PyTorch. With ``create_graph`` the gradients are built
+        as graph nodes (Tensors), so they can be differentiated again."""
         if not self.requires_grad:
             raise GradError("backward() on a tensor that does not require grad: no leaf in its graph "
                             "has requires_grad=True (or it was computed under no_grad())")
@@ -465,7 +466,7 @@ class Tensor:
             if seed.shape != self._data.shape:
                 raise GradError(f"backward(grad): the seed gradient has shape {seed.shape} but the "
                                 f"tensor has shape {self.shape}; they must match")
-        engine.backward(self, seed)
+        engine.backward(self, seed, create_graph)
         if check_finite:
             engine.check_finite(self)
 
@@ -477,6 +478,11 @@ class Tensor:
     def has_grad(self) -> bool:
         """Whether a backward pass has reached this tensor since it was made or zeroed (grad is not None)."""
         return self.grad is not None
+
+    def _check_versions(self) -> None:
+        for parent, version in zip(self.parents, self._versions):
+            if parent._version != version:
+                raise _modified_error(self, parent)
 
     def _vjps(self) -> list:
         """∂L/∂parent for each parent (None where a parent needs no gradient)."""
@@ -494,11 +500,23 @@ class Tensor:
                 raise _modified_error(self, a if a._version != va else b)
             xs, needs = (a._data, b._data), (a.requires_grad, b.requires_grad)
         else:
-            for p, v in zip(parents, self._versions):
-                if p._version != v:
-                    raise _modified_error(self, p)
+            self._check_versions()
             xs, needs = [p._data for p in parents], [p.requires_grad for p in parents]
         return self._op.vjp(ARRAY, self.grad, self._data, xs, self.op_params, needs, self._saved)
+
+    def propagate_nodes(self) -> None:
+        """Each parent's VJP added into its grad, computed with graph nodes (``nodens.NODES``) on
+        the forward graph's own nodes: the gradient is itself a graph, differentiable again."""
+        if self.grad is None:
+            return
+        self._check_versions()
+        from .nodens import NODES  # (nodens imports this module)
+
+        needs = [p.requires_grad for p in self.parents]
+        grads = self._op.vjp(NODES, self.grad, self, self.parents, self.op_params, needs, None)
+        for parent, g in zip(self.parents, grads):
+            if g is not None:
+                parent.grad = g if parent.grad is None else parent.grad + g
 
     def propagate(self) -> None:
         """Add each parent's VJP into its grad (the engine's hot path)."""

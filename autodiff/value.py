@@ -282,15 +282,18 @@ class Value:
             return _dot(ws, xs, wd, xd, b)
 
     # --- backward ------------------------------------------------------------------------------
-    def backward(self, grad: float | None = None, *, check_finite: bool = False) -> None:
+    def backward(self, grad: float | None = None, *, create_graph: bool = False,
+                 check_finite: bool = False) -> None:
         """Accumulate ∂self/∂leaf into every leaf's ``grad`` (seed ∂self/∂self = ``grad``, 1 by default).
 
         Intermediate nodes' grads are reset first, so calling it twice adds the leaves' gradients
-        twice but never double-counts inside the graph. With ``check_finite``, raise
-        ``NonFiniteError`` naming the first node whose gradient is NaN or infinite.
+        twice but never double-counts inside the graph. With ``create_graph`` (as in PyTorch) the
+        gradients are built as graph nodes, so ``x.grad`` can be differentiated again (for a
+        second derivative without touching ``.grad``, see ``autodiff.grad``). With
+        ``check_finite``, raise ``NonFiniteError`` naming where the first NaN or inf came from.
         """
         seed = 1.0 if grad is None else _as_float(grad, "backward(grad=...)")
-        engine.backward(self, seed)
+        engine.backward(self, seed, create_graph)
         if check_finite:
             engine.check_finite(self)
 
@@ -327,6 +330,15 @@ class Value:
             for parent, local in zip(parents, self.local_grads):
                 parent.grad += local * g
 
+    def propagate_nodes(self) -> None:
+        """parent.grad = parent.grad + ∂self/∂parent · self.grad, the local derivatives recomputed
+        as graph nodes from the op table (``nodens.NODES``): the gradient is itself a graph."""
+        g = self.grad
+        op = self._op
+        args = op.node_args(self.parents) if op.node_args else self.parents
+        for parent, local in zip(self.parents, op.df(_nodes(), self, *args, *self.op_params)):
+            parent.grad = parent.grad + local * g
+
     def contributions(self) -> list:
         """[(parent, ∂self/∂parent · self.grad)] for every edge, in parent order."""
         g = self.grad
@@ -355,6 +367,12 @@ def _values(items: Iterable, what: str) -> tuple:
 def _lifted(items: tuple, what: str) -> tuple:
     items = tuple(v if v.__class__ is Value else _lift_or_raise(v, what) for v in items)
     return items, [v.data for v in items]
+
+
+def _nodes():
+    from .nodens import NODES  # (nodens imports this module)
+
+    return NODES
 
 
 def _dot(ws: tuple, xs: tuple, wd: list, xd: list, b) -> Value:

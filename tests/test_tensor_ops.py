@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 
 import autodiff
 from autodiff import Tensor, concatenate, gradcheck, maximum, minimum, stack, topological_order
+from autodiff.tensor import apply as tensor_apply
 from autodiff.tensor_ops import TENSOR_OPS
 
 try:
@@ -202,6 +203,7 @@ UNARY = [
     ("1.5*x", lambda x: 1.5 * x, lambda x: 1.5 * x, lambda x: 1.5 * x, real),
     ("x*1.5", lambda x: x * 1.5, lambda x: x * 1.5, lambda x: x * 1.5, real),
     ("x/4", lambda x: x / 4, lambda x: x / 4.0, lambda x: x / 4.0, real),
+    ("recip", lambda x: tensor_apply(TENSOR_OPS["recip"], (x,)), lambda x: 1.0 / x, lambda x: 1.0 / x, away(0.0)),
     ("3/x", lambda x: 3 / x, lambda x: 3.0 / x, lambda x: 3.0 / x, away(0.0)),
     ("2**x", lambda x: 2 ** x, lambda x: 2.0 ** x, lambda x: 2.0 ** x, real),
     ("x*x", lambda x: x * x, lambda x: x * x, lambda x: x * x, real),

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import autodiff
 from autodiff import OPS, AutodiffError, DomainError, ShapeError, Value
+from autodiff.value import apply as value_apply
 
 INF = math.inf
 EPS = sys.float_info.epsilon
@@ -166,6 +167,8 @@ SPECS = [
          lambda x, p: max(x[0], 0.0) - x[0] * x[1] + math.log1p(math.exp(-abs(x[0]))),
          args(reals(-30.0, 30.0), reals(0.0, 1.0)), cap=1.0,
          scale=lambda x, p: 2 * abs(x[0]) + 1.0),  # max(z, 0) − zt cancels: terms of size |z|
+    Spec("recip", lambda v, p: value_apply(OPS["recip"], (v[0],)), lambda x, p: 1.0 / x[0],
+         args(away_from_zero(1e-2, 1e6))),
     Spec("sum", lambda v, p: Value.sum(v), lambda x, p: sum(x, 0.0),
          st.tuples(st.lists(reals(-BIG, BIG), min_size=0, max_size=8).map(tuple), NO_PARAMS),
          scale=lambda x, p: sum(map(abs, x))),
