@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from . import grad_mode
 from .errors import NonFiniteError
 
 
@@ -123,6 +124,8 @@ def backward(root, seed, create_graph: bool = False) -> None:
     if not root.parents:
         root.accumulate(seed)
         return
+    if not grad_mode.PLAIN[0] and grad_mode.counters():
+        _count_sweep(root, frozenset())
     if create_graph:
         order = _backward_order(root, reset=True)
         root.grad = seed
@@ -149,6 +152,8 @@ def gradients(root, seed, inputs, create_graph: bool = False) -> list:
     ``empty_grad`` (0.0 or None). With ``create_graph`` the gradients are graphs."""
     stop = frozenset(inputs)
     order = [] if root in stop or not root.parents else _backward_order(root, reset=False, stop=stop)
+    if not grad_mode.PLAIN[0] and grad_mode.counters():
+        _count_sweep(root, stop)
     touched = {root: None}
     for node in order:
         for parent in node.parents:
@@ -169,6 +174,13 @@ def gradients(root, seed, inputs, create_graph: bool = False) -> list:
     finally:
         for node, g in saved:
             node.grad = g
+
+
+def _count_sweep(root, stop) -> None:
+    from .forward import count
+
+    count("reverse_sweeps")
+    count("backward_ops", len(_backward_order(root, reset=False, stop=stop)) if root.parents else 0)
 
 
 @dataclass

@@ -15,14 +15,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import engine, grad_mode
+from . import engine, forward, grad_mode
 from . import tensor_ops as T
 from .errors import AutodiffError, DomainError, GradError, ShapeError, TensorIndexError
 from .mathns import ARRAY
 
 _new = object.__new__
-_RECORDING = grad_mode.RECORDING
-_recording = grad_mode.recording
+_PLAIN = grad_mode.PLAIN
 _OPS = T.TENSOR_OPS
 _ADD, _SUB, _MUL, _DIV, _POW = (_OPS[k] for k in ("+", "-", "*", "/", "**"))
 _NEEDS1 = (True,)
@@ -98,7 +97,7 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
     out._version = 0
     out.grad = None
     out.label = ""
-    if needs_grad and (_RECORDING[0] or _recording()):
+    if needs_grad and _PLAIN[0]:
         out.requires_grad = True
         out.parents = inputs
         out._op = op
@@ -106,12 +105,33 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
         out._versions = [t._version for t in inputs] if len(inputs) > 2 else (
             (inputs[0]._version, inputs[1]._version) if len(inputs) == 2 else (inputs[0]._version,))
         out._saved = saved if op.saves else None
+    elif _PLAIN[0]:
+        out.requires_grad = False
+        out.parents = ()
+        out._op = None
+        out.op_params = ()
+    else:
+        _finish(out, op, inputs, params, saved if op.saves else None, needs_grad)
+    return out
+
+
+def _finish(out: Tensor, op, inputs: tuple, params: tuple, saved, needs_grad: bool) -> None:
+    """apply()'s slow path, taken while a mode block (no_grad, a forward-mode level, op counting)
+    is open anywhere: edges only if this context records, then this context's tangents."""
+    if needs_grad and grad_mode.recording():
+        out.requires_grad = True
+        out.parents = inputs
+        out._op = op
+        out.op_params = params
+        out._versions = tuple(t._version for t in inputs)
+        out._saved = saved
     else:
         out.requires_grad = False
         out.parents = ()
         out._op = None
         out.op_params = ()
-    return out
+    if grad_mode.levels() or grad_mode.counters():
+        forward.node_made(out, op, inputs, params, saved, None)
 
 
 def _binary(op: T.TensorOp, a: Tensor, b) -> Tensor:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable
 
-from . import engine, grad_mode, ops
+from . import engine, forward, grad_mode, ops
 from .errors import ShapeError
 from .mathns import SCALAR
 
 _new = object.__new__
-_RECORDING = grad_mode.RECORDING
-_recording = grad_mode.recording
+_PLAIN = grad_mode.PLAIN
 
 
 class _NoGrad(float):
@@ -76,6 +75,20 @@ def _leaf(data: float) -> Value:
     return v
 
 
+def _finish(v: Value, parents: tuple, args) -> None:
+    """The slow path of every node builder, taken while a mode block (no_grad, a forward-mode
+    level, op counting) is open anywhere: edges only if this context records, then the tangents
+    of this context's forward levels (``args``: the rule's data arguments)."""
+    if grad_mode.recording():
+        v.parents = parents
+        v.local_grads = v._op.df(SCALAR, v.data, *args, *v.op_params)
+    else:
+        v.parents = ()
+        v.local_grads = ()
+    if grad_mode.levels() or grad_mode.counters():
+        forward.node_made(v, v._op, parents, v.op_params, None, args)
+
+
 def apply(op: ops.Op, parents: tuple, *params) -> Value:
     """Run one op-table entry on Values: forward value, and the local derivatives on the edges."""
     # written out like apply_unary/_binary/_nary rather than calling one shared node builder: the
@@ -88,12 +101,11 @@ def apply(op: ops.Op, parents: tuple, *params) -> Value:
     v.label = ""
     v._op = op
     v.op_params = params
-    if _RECORDING[0] or _recording():
+    if _PLAIN[0]:
         v.parents = parents
         v.local_grads = op.df(SCALAR, y, *xs, *params)
     else:
-        v.parents = ()
-        v.local_grads = ()
+        _finish(v, parents, xs)
     return v
 
 
@@ -107,12 +119,11 @@ def apply_unary(op: ops.Op, a: Value) -> Value:
     v.label = ""
     v._op = op
     v.op_params = ()
-    if _RECORDING[0] or _recording():
+    if _PLAIN[0]:
         v.parents = (a,)
         v.local_grads = op.df(SCALAR, y, x)
     else:
-        v.parents = ()
-        v.local_grads = ()
+        _finish(v, (a,), (x,))
     return v
 
 
@@ -126,12 +137,11 @@ def _binary(op: ops.Op, a: Value, b: Value) -> Value:
     v.label = ""
     v._op = op
     v.op_params = ()
-    if _RECORDING[0] or _recording():
+    if _PLAIN[0]:
         v.parents = (a, b)
         v.local_grads = op.df(SCALAR, y, x, z)
     else:
-        v.parents = ()
-        v.local_grads = ()
+        _finish(v, (a, b), (x, z))
     return v
 
 
@@ -400,12 +410,11 @@ def _nary(op: ops.Op, parents: tuple, args) -> Value:
     v.label = ""
     v._op = op
     v.op_params = ()
-    if _RECORDING[0] or _recording():
+    if _PLAIN[0]:
         v.parents = parents
         v.local_grads = op.df(SCALAR, y, *args)
     else:
-        v.parents = ()
-        v.local_grads = ()
+        _finish(v, parents, args)
     return v
 
 
