@@ -32,6 +32,7 @@ from .functional import (
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
+from .tangent_trace import TangentTrace, tangent_trace
 from .tensor import Tensor, affine, broadcast_to, concatenate, scatter_add, softmax_cross_entropy, stack
 from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .value import Value
@@ -41,7 +42,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Value", "Tensor", "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian",
-    "hvp", "count_ops", "OpCounts", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
+    "hvp", "count_ops", "OpCounts", "tangent_trace", "TangentTrace", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",

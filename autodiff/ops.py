@@ -94,8 +94,9 @@ DIV = _register("/", 2, lambda m, a, b: a / b, lambda m, y, a, b: (1.0 / b, -y /
 NEG = _register("neg", 1, lambda m, a: -a, lambda m, y, a: _MINUS_ONE,
                 "y = −a;  ∂y/∂a = −1")
 def _power_local(m, a, n):
-    # n·aⁿ⁻¹, with the n = 0 case written as 0·a¹ so that 0·(0⁻¹ = inf) never makes a NaN at a = 0
-    return n * m.pow_d(a, m.where(n != 0, n - 1, 1.0))
+    # n·aⁿ⁻¹; only at n = 0 and a = 0 is it written 0·a¹, so that 0·(0⁻¹ = inf) makes no NaN there
+    # (anywhere else the exponent stays n − 1: its derivative in n is part of ∂²(aⁿ)/∂a∂n)
+    return n * m.pow_d(a, m.where(n != 0, n - 1, m.where(a != 0, n - 1, 1.0)))
 
 
 POW_CONST = _register("pow", 1, lambda m, a, n: m.pow(a, n),

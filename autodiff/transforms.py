@@ -83,12 +83,18 @@ def _argnums(argnums, args: tuple, where: str) -> tuple:
 
 
 def _prepare(args: tuple, argnums, where: str) -> tuple:
-    """(the arguments with the differentiated ones made nodes, their indices, all plain?)."""
+    """(the arguments with the differentiated ones made nodes, their indices, plain results?)."""
     nums = _argnums(argnums, args, where)
     inputs = list(args)
     for i in nums:
         inputs[i] = _as_input(args[i], where)
-    return inputs, nums, not any(_is_node(args[i]) for i in nums)
+    return inputs, nums, _plain_call(args)
+
+
+def _plain_call(args) -> bool:
+    """Whether results are given as numbers: no argument is a node and no transform encloses
+    the call (else a result may be differentiated again, even through what f closes over)."""
+    return not _nested() and not any(_is_node(a) for a in args)
 
 
 def _nested() -> bool:
@@ -260,7 +266,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple:
 def _jvp(f, primals: tuple, tangents: tuple) -> tuple:
     """jvp; a primal whose tangent is None is passed to f as it is (jacfwd's other arguments)."""
     inputs = [p if t is None else _as_input(p, "jvp") for p, t in zip(primals, tangents)]
-    plain = not any(_is_node(p) for p in primals)
+    plain = _plain_call(primals)
     keep_graph = grad_mode.reverse_depth() > 0
     level = forward.Level(differentiable=keep_graph)
     with grad_mode.forward_level(level), nullcontext() if keep_graph else grad_mode.no_grad():
@@ -306,7 +312,7 @@ def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     @functools.wraps(f)
     def wrapped(*args):
         nums = _argnums(argnums, args, "jacfwd")
-        plain = not any(_is_node(args[i]) for i in nums)
+        plain = _plain_call(args)
         jacs = []
         for i in nums:
             x = args[i]

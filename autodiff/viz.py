@@ -282,10 +282,11 @@ class _Options:
     max_nodes: int | None
     focus: tuple
     title: str
+    notes: dict
 
 
 def _options(rankdir="LR", show_grad=True, edge_labels=True, digits=4, highlight=(), params=None,
-             colors=True, max_nodes=150, focus=None, title="") -> _Options:
+             colors=True, max_nodes=150, focus=None, title="", notes=None) -> _Options:
     rankdir = str(rankdir).upper()
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)} "
@@ -302,8 +303,9 @@ def _options(rankdir="LR", show_grad=True, edge_labels=True, digits=4, highlight
         focus = tuple(focus)
     highlight = frozenset(id(n) for n in highlight) | frozenset(id(n) for n in focus)
     params = None if params is None else frozenset(id(p) for p in params)
+    notes = {id(node): str(text) for node, text in (notes or {}).items()}
     return _Options(rankdir, bool(show_grad), bool(edge_labels), digits, highlight, params,
-                    bool(colors), max_nodes, focus, str(title))
+                    bool(colors), max_nodes, focus, str(title), notes)
 
 
 def _select(root, nodes: list, opts: _Options) -> tuple[list, str]:
@@ -388,6 +390,8 @@ def _node_label(node, root, opts: _Options, frame: _Frame | None) -> str:
         cells.append(html.escape(f"data {_fmt(node.data, opts.digits)}"))
     if opts.show_grad:
         cells.append(_grad_cell(node, opts, frame))
+    if id(node) in opts.notes:
+        cells.append(html.escape(opts.notes[id(node)]))
     return _table(cells, colour, border, vertical=_is_tensor(node))
 
 
@@ -463,7 +467,8 @@ def _render(root, nodes: list, opts: _Options, frame: _Frame | None = None, capt
 
 def draw(root, *, rankdir: str = "LR", show_grad: bool = True, edge_labels: bool = True,
          digits: int = 4, highlight: Iterable = (), params: Iterable | None = None,
-         colors: bool = True, max_nodes: int | None = 150, focus=None, title: str = ""):
+         colors: bool = True, max_nodes: int | None = 150, focus=None, title: str = "",
+         notes: dict | None = None):
     """The graph that computed ``root`` as a ``graphviz.Digraph``.
 
     Value node: label, data, grad; each op its own small node; the edge parent → op is labelled
@@ -482,12 +487,13 @@ def draw(root, *, rankdir: str = "LR", show_grad: bool = True, edge_labels: bool
     max_nodes    draw at most this many nodes, nearest the output first, with a note (None: all)
     focus        a node (or nodes): draw only the paths from it to root, and outline it
     title        a heading
+    notes        {node: text}: one more line under a node's numbers (e.g. its tangent)
 
     The result shows inline in Jupyter; ``save(g, "graph.svg")`` or ``g.pipe(format="png")``
     renders it (needs graphviz's dot program); ``g.source`` is the DOT text.
     """
     opts = _options(rankdir, show_grad, edge_labels, digits, highlight, params, colors, max_nodes,
-                    focus, title)
+                    focus, title, notes)
     return _render(root, engine.topological_order(root), opts)
 
 

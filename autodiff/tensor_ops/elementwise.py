@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import numpy as np
-
 from .. import ops
 from ..mathns import ARRAY
 from .registry import TENSOR_OPS, TensorOp
@@ -23,7 +21,7 @@ from .registry import TENSOR_OPS, TensorOp
 
 def _selected(m, g, local):
     """g where local is non-zero, times local; an exact 0 elsewhere."""
-    if local.__class__ is np.ndarray and local.dtype == bool:
+    if getattr(local, "dtype", None) == bool:  # a mask (an array, or a 0-d input's numpy bool)
         return m.where(local, g, 0.0)
     return m.where(m.value(local) != 0, g, 0.0) * local
 
