@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
+
 from .. import ops
 from ..mathns import ARRAY
 from .registry import TENSOR_OPS, TensorOp
@@ -21,7 +23,7 @@ from .registry import TENSOR_OPS, TensorOp
 
 def _selected(m, g, local):
     """g where local is non-zero, times local; an exact 0 elsewhere."""
-    if getattr(local, "dtype", None) == bool:  # a mask (an array, or a 0-d input's numpy bool)
+    if getattr(local, "dtype", None) == np.bool_:  # a mask (an array, or a 0-d input's numpy bool)
         return m.where(local, g, 0.0)
     return m.where(m.value(local) != 0, g, 0.0) * local
 
