@@ -30,8 +30,10 @@ class Node(Protocol):
     ``requires_grad``; ``has_grad`` (a backward pass reached it since it was made or zeroed);
     ``empty_grad`` (class attribute: a grad nothing reached, 0.0 or None) and:
     ``zero_grad()`` (grad = empty_grad), ``accumulate(g)`` (grad += g), ``contributions()``
-    ([(parent, grad · ∂node/∂parent)], the chain rule's terms along each edge) and
-    ``propagate()`` (accumulate every contribution: the hot path of backward).
+    ([(parent, grad · ∂node/∂parent)], the chain rule's terms along each edge),
+    ``propagate()`` (accumulate every contribution: the hot path of backward),
+    ``propagate_nodes()`` (the same with graph nodes: ``backward(create_graph=True)``) and
+    ``tangent_from(parent_tangents)`` (forward mode over the recorded graph: Σᵢ ∂node/∂xᵢ ẋᵢ).
     """
 
     data: Any
@@ -63,6 +65,10 @@ class Node(Protocol):
     def contributions(self) -> list: ...
 
     def propagate(self) -> None: ...
+
+    def propagate_nodes(self) -> None: ...
+
+    def tangent_from(self, parent_tangents: list) -> Any: ...
 
 
 _EMIT = object()  # on the DFS stack: "the entry below me has all its parents done"

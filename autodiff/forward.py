@@ -109,3 +109,29 @@ def _sum_products(locals_, dxs):
 def _number(x):
     """A tangent's numbers (a tangent handed in as a node is used as its value)."""
     return x.data if hasattr(x, "parents") else x
+
+
+def depending_on(root, sources) -> list:
+    """The nodes of root's graph that depend on any of ``sources``, in forward order (parents
+    first): the only ones a forward sweep from those sources gives a tangent."""
+    from .engine import topological_order
+
+    reached = set(sources)
+    out = []
+    for node in reversed(topological_order(root)):
+        if node.parents and node not in reached and any(p in reached for p in node.parents):
+            reached.add(node)
+            out.append(node)
+    return out
+
+
+def push_through(order: list, seeds: dict) -> dict:
+    """Tangents pushed forward from ``seeds`` ({node: tangent}) through recorded nodes in
+    ``order`` (``depending_on``): one forward sweep over the graph, each node's ``tangent_from``,
+    no op run again — the forward half of forward-over-reverse when the reverse graph is kept."""
+    tangents = dict(seeds)
+    get = tangents.get
+    for node in order:
+        tangents[node] = node.tangent_from([get(p) for p in node.parents])
+    count("tangent_ops", len(order))
+    return tangents

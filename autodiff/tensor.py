@@ -554,6 +554,12 @@ class Tensor:
             else:  # G itself or a view of it: a leaf's grad is the user's to change in place
                 parent.grad = g.astype(parent._data.dtype)
 
+    def tangent_from(self, parent_tangents: list) -> np.ndarray:
+        """ẏ from the parents' tangents (None: zero) by the op's JVP rule, on the recorded data."""
+        self._check_versions()
+        return self._op.jvp(ARRAY, parent_tangents, self._data, [p._data for p in self.parents],
+                            self.op_params, self._saved)
+
     def contributions(self) -> list:
         """[(parent, ∂L/∂parent)] for every parent that needs a gradient: the VJPs."""
         if self.grad is None:

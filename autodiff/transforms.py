@@ -346,9 +346,37 @@ def _flatten_tangent(dout):
 
 
 def hessian(f: Callable, argnums: int = 0) -> Callable:
-    """The Hessian ∂²f/∂x² of a scalar f: ``jacfwd(jacrev(f))`` (forward over reverse: one
-    reverse sweep's graph, then one forward sweep through it per input entry). Symmetric."""
-    return jacfwd(jacrev(f, argnums), argnums)
+    """The Hessian ∂²f/∂x² of a scalar f, forward over reverse: the gradient's graph is recorded
+    once (one forward and one reverse sweep, ``create_graph``), then one forward sweep through
+    that recorded graph per input entry gives one column. Symmetric; shape in_shape + in_shape.
+    Inside another transform it is ``jacfwd(jacrev(f))``, so that it can be differentiated again."""
+    if not isinstance(argnums, int):
+        raise TypeError("hessian takes one argnum (a Hessian of several arguments: hessian of a "
+                        "function of one concatenated array)")
+    nested_form = jacfwd(jacrev(f, argnums), argnums)
+
+    @functools.wraps(f)
+    def wrapped(*args):
+        inputs, nums, plain = _prepare(args, argnums, "hessian")
+        if not plain:
+            return nested_form(*args)
+        x = inputs[nums[0]]
+        with grad_mode.reverse_transform(), grad_mode.enable_grad():
+            out = f(*inputs)
+            seed = _scalar_seed(out, "hessian")
+            g = engine.gradients(out, seed, [x], create_graph=True)[0] if seed is not None else None
+        in_shape = _shape(x)
+        if not _is_node(g):
+            return _assemble([np.zeros(in_shape)] * int(np.prod(in_shape, dtype=int)), in_shape, in_shape,
+                             True, rows_first=False)
+        order = forward.depending_on(g, [x])
+        cols = []
+        for basis in _basis(args[nums[0]], in_shape):
+            forward.count("forward_sweeps")
+            cols.append(forward.push_through(order, {x: basis}).get(g, np.zeros(in_shape)))
+        return _assemble(cols, in_shape, in_shape, True, rows_first=False)
+
+    return wrapped
 
 
 def hvp(f: Callable, primals: Sequence, tangents: Sequence):

@@ -349,6 +349,14 @@ class Value:
         for parent, local in zip(self.parents, op.df(_nodes(), self, *args, *self.op_params)):
             parent.grad = parent.grad + local * g
 
+    def tangent_from(self, parent_tangents: list) -> float:
+        """ẏ = Σᵢ ∂self/∂parentᵢ · ẋᵢ from the recorded edges (None: a zero tangent)."""
+        total = 0.0
+        for local, dx in zip(self.local_grads, parent_tangents):
+            if dx is not None:
+                total += local * dx
+        return total
+
     def contributions(self) -> list:
         """[(parent, ∂self/∂parent · self.grad)] for every edge, in parent order."""
         g = self.grad
