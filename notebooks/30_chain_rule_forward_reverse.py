@@ -460,14 +460,56 @@ for k in range(m):                                            # one backward pas
 print(f"g: R → R^{m}   forward mode: 1 sweep, reverse mode: {m} sweeps")
 compare([(f"dg{k + 1}/dx", tangents[k], reverse[k]) for k in range(m)])
 
+# %% [markdown]
+# ### Forward mode in the library
+#
+# `autodiff.jvp` is the `Dual` class above done once for every op of the table: each op pushes
+# the tangent ẏ = Σᵢ ∂y/∂xᵢ ẋᵢ as it runs, so one forward sweep gives f and f′ with no backward
+# pass. `tangent_trace` prints that sweep with the notes' intermediates and their dotted tangents
+# (ȧ = 2xẋ, ḃ = e^a ȧ, ċ = ȧ + ḃ, ḋ = ċ/(2d), with numbers):
+
 # %%
-# PENDING(issue 10): forward mode in the library.
-# out, tangent = autodiff.jvp(lambda x: (x**2 + (x**2).exp()).sqrt(), (0.7,), (1.0,))
-#     → tangent == x.grad (1e-12), and the library prints the trace ẋ = 1, ȧ = 2xẋ, ḃ = e^a ȧ, ċ = ȧ + ḃ, ḋ = ċ/(2d)
-#       beside the hand cell above;
-# autodiff.jacfwd(many_to_one) vs autodiff.jacrev(many_to_one): equal gradients, and the library's own sweep
-#     counts (n forward vs 1 reverse) asserted beside forward_sweeps / reverse_sweeps; the same for one_to_many
-#     (1 forward vs m reverse).
+import autodiff  # noqa: E402
+
+
+def f_intermediates(v):
+    a = v ** 2
+    b = a.exp()
+    c = a + b
+    return c.sqrt()
+
+
+value, slope = autodiff.jvp(f_intermediates, (x0,), (1.0,))
+trace = autodiff.tangent_trace(f_intermediates, (x0,), (1.0,))
+print(trace)
+compare([("df/dx: reverse sweep (x.grad) vs one forward sweep", x.grad, slope),
+         ("ȧ = 2x·ẋ", 2 * x0, trace.tangents[trace.nodes[1]]),
+         ("ḃ = e^a·ȧ", math.exp(x0**2) * 2 * x0, trace.tangents[trace.nodes[2]])])
+trace.draw(rankdir="TB")
+
+# %% [markdown]
+# And the cost argument, counted by the library itself: the full Jacobian of f: ℝ⁸ → ℝ takes 8
+# forward sweeps (`jacfwd`, one column each) but 1 reverse sweep (`jacrev`, one row); for
+# g: ℝ → ℝ⁶ it is the other way round.
+
+# %%
+with autodiff.count_ops() as fwd:
+    by_columns = autodiff.jacfwd(many_to_one)(np.array(point))
+with autodiff.count_ops() as rev:
+    by_rows = autodiff.jacrev(many_to_one)(np.array(point))
+print(f"f: R^{n} → R   jacfwd: {fwd.forward_sweeps} forward sweeps, {fwd.tangent_ops} tangent rules; "
+      f"jacrev: {rev.reverse_sweeps} reverse sweep, {rev.backward_ops} VJPs")
+assert (fwd.forward_sweeps, fwd.reverse_sweeps, rev.forward_sweeps, rev.reverse_sweeps) == (n, 0, 0, 1)
+compare([(f"∂f/∂x{i}: Dual sweeps vs jacfwd", grad_forward[i], by_columns[i]) for i in range(n)]
+        + [(f"∂f/∂x{i}: jacfwd vs jacrev", by_columns[i], by_rows[i]) for i in range(n)])
+
+with autodiff.count_ops() as fwd:
+    columns = autodiff.jacfwd(lambda v: one_to_many(v, m))(t0)
+with autodiff.count_ops() as rev:
+    rows = autodiff.jacrev(lambda v: one_to_many(v, m))(t0)
+print(f"g: R → R^{m}   jacfwd: {fwd.forward_sweeps} forward sweep; jacrev: {rev.reverse_sweeps} reverse sweeps")
+assert (fwd.forward_sweeps, rev.reverse_sweeps) == (1, m)
+compare([(f"dg{k + 1}/dx: jacfwd vs jacrev", columns[k], rows[k]) for k in range(m)])
 
 # %% [markdown]
 # ## Automatic differentiation vs symbolic differentiation vs finite differences
