@@ -33,7 +33,8 @@ from .functional import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
 from .tangent_trace import TangentTrace, tangent_trace
-from .tensor import Tensor, affine, broadcast_to, concatenate, scatter_add, softmax_cross_entropy, stack
+from .tensor import Tensor
+from .tensor_functions import affine, broadcast_to, concatenate, scatter_add, softmax_cross_entropy, stack
 from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .value import Value
 from .viz import draw, draw_steps, explain, save_steps, trace_backward

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import ops
 from . import tensor as _tensor
+from . import tensor_functions as TF
 from . import value as _value
 from .mathns import ARRAY, SCALAR
 from .tensor import Tensor
@@ -117,7 +118,7 @@ def where(cond, a, b):
     boolean array or Tensor: the gradient goes to a where cond holds and to b elsewhere. With
     Values cond is one truth value (``x > 0``) and the result is a or b itself."""
     if isinstance(a, Tensor) or isinstance(b, Tensor) or isinstance(cond, Tensor):
-        return _tensor.where(cond, a, b)
+        return TF.where(cond, a, b)
     if isinstance(a, Value) or isinstance(b, Value):
         return _as_value(a if cond else b, "where")
     return np.where(cond, a, b) if isinstance(cond, np.ndarray) else (a if cond else b)

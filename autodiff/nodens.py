@@ -18,6 +18,7 @@ import numpy as np
 
 from . import functional as F
 from . import tensor as _tensor
+from . import tensor_functions as TF
 from . import value as _value
 from .mathns import ARRAY, SCALAR
 from .ops import OPS
@@ -115,7 +116,7 @@ class NODES:
             return np.where(c, a, b) if isinstance(c, np.ndarray) else (a if c else b)
         if isinstance(a, Value) or isinstance(b, Value):
             return a if c else b
-        return _tensor.where(np.asarray(c, dtype=bool), a, b)
+        return TF.where(np.asarray(c, dtype=bool), a, b)
 
     # --- the tensor rules' array helpers, as differentiable ops ----------------------------------
     @staticmethod
@@ -145,7 +146,7 @@ class NODES:
 
     @staticmethod
     def broadcast_to(x, shape):
-        return _tensor.broadcast_to(x, shape) if _is_node(x) else ARRAY.broadcast_to(x, shape)
+        return TF.broadcast_to(x, shape) if _is_node(x) else ARRAY.broadcast_to(x, shape)
 
     @staticmethod
     def unbroadcast(g, shape):
@@ -162,15 +163,15 @@ class NODES:
 
     @staticmethod
     def scatter_add(g, idx, shape):
-        return _tensor.scatter_add(g, idx, shape) if _is_node(g) else ARRAY.scatter_add(g, idx, shape)
+        return TF.scatter_add(g, idx, shape) if _is_node(g) else ARRAY.scatter_add(g, idx, shape)
 
     @staticmethod
     def concatenate(xs, axis=0):
-        return _tensor.concatenate(xs, axis) if any(map(_is_node, xs)) else np.concatenate(xs, axis)
+        return TF.concatenate(xs, axis) if any(map(_is_node, xs)) else np.concatenate(xs, axis)
 
     @staticmethod
     def stack(xs, axis=0):
-        return _tensor.stack(xs, axis) if any(map(_is_node, xs)) else np.stack(xs, axis)
+        return TF.stack(xs, axis) if any(map(_is_node, xs)) else np.stack(xs, axis)
 
     @staticmethod
     def softmax(x, axis):

@@ -8,17 +8,15 @@ summed back to each input's shape.
 
 from __future__ import annotations
 
-import math
 import numbers
-import warnings
-from collections.abc import Sequence
 
 import numpy as np
 
 from . import engine, forward, grad_mode
 from . import tensor_ops as T
-from .errors import AutodiffError, DomainError, GradError, ShapeError, TensorIndexError
+from .errors import AutodiffError, GradError, ShapeError
 from .mathns import ARRAY
+from .tensor_methods import TensorMethods
 
 _new = object.__new__
 _PLAIN = grad_mode.PLAIN
@@ -47,7 +45,7 @@ def _as_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     return arr
 
 
-def _lift(x) -> Tensor | None:
+def lift(x) -> Tensor | None:
     """An operand that is not a Tensor (a number or an array) becomes a constant leaf."""
     if x.__class__ is Tensor:
         return x
@@ -136,20 +134,20 @@ def _finish(out: Tensor, op, inputs: tuple, params: tuple, saved, needs_grad: bo
 
 def _binary(op: T.TensorOp, a: Tensor, b) -> Tensor:
     if b.__class__ is not Tensor:
-        b = _lift(b)
+        b = lift(b)
         if b is None:
             return NotImplemented
     return apply(op, (a, b))
 
 
 def _rbinary(op: T.TensorOp, a: Tensor, b) -> Tensor:
-    b = _lift(b)
+    b = lift(b)
     if b is None:
         return NotImplemented
     return apply(op, (b, a))
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array in a computation graph (numpy underneath, float64 by default).
 
     ``Tensor(data, requires_grad=False, label="")``. After ``loss.backward()``, every leaf with
@@ -209,10 +207,6 @@ class Tensor:
     @property
     def ndim(self) -> int:
         return self._data.ndim
-
-    @property
-    def size(self) -> int:
-        return self._data.size
 
     @property
     def dtype(self):
@@ -367,101 +361,21 @@ class Tensor:
 
     # --- matmul and shapes ---------------------------------------------------------------------
     def __matmul__(self, other):
-        other = other if other.__class__ is Tensor else _lift(other)
+        other = other if other.__class__ is Tensor else lift(other)
         return NotImplemented if other is None else apply(T.MATMUL, (self, other))
 
     def __rmatmul__(self, other):
-        other = _lift(other)
+        other = lift(other)
         return NotImplemented if other is None else apply(T.MATMUL, (other, self))
 
     def matmul(self, other) -> Tensor:
         return self @ other
 
-    @property
-    def T(self) -> Tensor:
-        """The transpose (all axes reversed)."""
-        return apply(T.TRANSPOSE, (self,), None)
-
-    def transpose(self, *axes) -> Tensor:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if axes and sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ShapeError(f"transpose axes {axes} are not a permutation of {self.ndim} axes")
-        return apply(T.TRANSPOSE, (self,), tuple(axes) if axes else None)
-
-    def reshape(self, *shape) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return apply(T.RESHAPE, (self,), shape)
-
-    def flatten(self) -> Tensor:
-        return self.reshape(-1)
-
     def __getitem__(self, idx) -> Tensor:
         """``t[idx]`` with ints, slices, None, ..., integer or boolean arrays/lists/Tensors, alone
         or in a tuple (``t[t[:, 0] > 0, :]``); repeated indices accumulate their gradients."""
-        idx = tuple(map(_index_part, idx)) if isinstance(idx, tuple) else _index_part(idx)
+        idx = tuple(map(index_part, idx)) if isinstance(idx, tuple) else index_part(idx)
         return apply(T.GETITEM, (self,), idx)
-
-    # --- reductions ----------------------------------------------------------------------------
-    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Σ over ``axis`` (an int, a tuple, or None for all axes)."""
-        return apply(T.SUM, (self,), T.norm_axes(axis, self.ndim), bool(keepdims))
-
-    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
-        """(1/n) Σ over ``axis``."""
-        axes = T.norm_axes(axis, self.ndim)
-        n = T.count(self.shape, axes)
-        if n == 0:
-            raise ShapeError(f"mean() over an empty selection (shape {self.shape}, axis {axis}) is undefined")
-        return apply(T.MEAN, (self,), axes, bool(keepdims), n)
-
-    def max(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Largest entry over ``axis``; ties share the gradient equally."""
-        return self._extreme(T.MAX, axis, keepdims)
-
-    def min(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Smallest entry over ``axis``; ties share the gradient equally."""
-        return self._extreme(T.MIN, axis, keepdims)
-
-    def _extreme(self, op, axis, keepdims) -> Tensor:
-        axes = T.norm_axes(axis, self.ndim)
-        if self._data.size == 0:
-            raise ShapeError(f"{op.name}() of an empty tensor (shape {self.shape}) is undefined")
-        return apply(op, (self,), axes, bool(keepdims))
-
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """(1/(n − ddof)) Σ (x − x̄)² over ``axis``: numpy's default ddof=0 (the population
-        variance); ``ddof=1`` is the sample variance (PyTorch's default). n − ddof ≤ 0 gives
-        inf/NaN with a RuntimeWarning, as numpy."""
-        return self._spread_op(T.VAR, axis, keepdims, ddof)
-
-    def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """√var (same ``ddof``); the gradient on a constant slice (σ = 0) is 0, as in PyTorch."""
-        return self._spread_op(T.STD, axis, keepdims, ddof)
-
-    def _spread_op(self, op, axis, keepdims, ddof) -> Tensor:
-        if isinstance(ddof, bool) or not isinstance(ddof, numbers.Real):
-            raise TypeError(f"{op.name}(ddof=...) needs a number, got {type(ddof).__name__}")
-        axes = T.norm_axes(axis, self.ndim)
-        d = T.degrees_of_freedom(T.count(self.shape, axes), ddof)
-        return apply(op, (self,), axes, bool(keepdims), d)
-
-    # --- softmax family ------------------------------------------------------------------------
-    def softmax(self, axis: int = -1) -> Tensor:
-        """e^{xᵢ}/Σⱼe^{xⱼ} along ``axis`` (shifted by the max: no overflow)."""
-        T.all_axes(axis, self.ndim)
-        return apply(T.SOFTMAX, (self,), axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """xᵢ − log Σⱼe^{xⱼ} along ``axis``, stably."""
-        T.all_axes(axis, self.ndim)
-        return apply(T.LOG_SOFTMAX, (self,), axis)
-
-    def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
-        """log Σ e^{xᵢ} along ``axis``, stably."""
-        T.all_axes(axis, self.ndim)
-        return apply(T.LOGSUMEXP, (self,), axis, keepdims)
 
     # --- backward ------------------------------------------------------------------------------
     def backward(self, grad=None, *, create_graph: bool = False, check_finite: bool = False) -> None:
@@ -580,7 +494,7 @@ class Tensor:
             self.grad = self.grad + g
 
 
-def _index_part(i):
+def index_part(i):
     """One entry of an index: a Tensor or a list becomes its array; float arrays are refused."""
     if isinstance(i, Tensor):
         i = i._data
@@ -598,108 +512,3 @@ def _modified_error(node: Tensor, parent: Tensor) -> GradError:
         "optimizer step) after the forward pass and before this backward pass: the gradient would "
         "mix old and new values. Run the forward pass again after changing it (call backward() "
         "before optimizer.step())")
-
-
-# --- functions of several tensors -------------------------------------------------------------
-def _tensors(xs: Sequence, what: str) -> tuple:
-    out = tuple(x if x.__class__ is Tensor else _lift(x) for x in xs)
-    if not out or any(t is None for t in out):
-        raise TypeError(f"{what} needs a non-empty sequence of Tensors or arrays")
-    return out
-
-
-def where(cond, a, b) -> Tensor:
-    """A where cond else B, elementwise (cond a constant: a boolean array, list or Tensor; A and B
-    broadcast against it). The gradient goes to A where cond holds and to B elsewhere, exact zeros
-    to the other, as in PyTorch's ``torch.where``."""
-    mask = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
-    if mask.dtype != bool:
-        raise TypeError(f"where(cond, a, b): cond must be boolean (e.g. x > 0), got dtype {mask.dtype}")
-    a, b = _tensors((a, b), "where")
-    return apply(T.WHERE, (a, b), mask)
-
-
-def broadcast_to(x, shape) -> Tensor:
-    """x stretched to ``shape`` by numpy's broadcasting rules (PyTorch's ``expand``); the gradient
-    is summed back over the stretched axes."""
-    (x,) = _tensors((x,), "broadcast_to")
-    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-    try:
-        np.broadcast_to(x._data, shape)  # a view: only the check
-    except ValueError:
-        raise ShapeError(f"cannot broadcast shape {x.shape} to {shape}") from None
-    return apply(T.BROADCAST_TO, (x,), shape)
-
-
-def scatter_add(values, index, shape) -> Tensor:
-    """zeros(shape) with ``values`` added at ``index`` (repeated indices add up): the adjoint of
-    indexing, ``scatter_add(y, idx, x.shape)`` being how ∂L/∂x gathers ∂L/∂(x[idx]) = y."""
-    (v,) = _tensors((values,), "scatter_add")
-    shape = tuple(shape)
-    index = tuple(map(_index_part, index)) if isinstance(index, tuple) else _index_part(index)
-    try:
-        expected = np.zeros(shape)[index].shape
-    except IndexError as e:
-        raise TensorIndexError(f"index {index!r} does not fit shape {shape}: {e}") from None
-    if np.broadcast_shapes(v.shape, expected) != expected:
-        raise ShapeError(f"scatter_add: values of shape {v.shape} do not fit the {expected} entries "
-                         f"that index {index!r} picks from shape {shape}")
-    return apply(T.SCATTER_ADD, (v,), index, shape)
-
-
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; each gets back its slice of the gradient."""
-    ts = _tensors(tensors, "concatenate")
-    return apply(T.CONCATENATE, ts, axis)
-
-
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join equally shaped tensors along a new axis."""
-    ts = _tensors(tensors, "stack")
-    return apply(T.STACK, ts, axis)
-
-
-def affine(x, w, b=None) -> Tensor:
-    """X @ W + b as one node (a dense layer's pre-activation, W of shape (nin, nout)).
-
-    Same numbers as ``x @ w + b``, one node and one VJP instead of two."""
-    if x.__class__ is not Tensor or w.__class__ is not Tensor or (b is not None and b.__class__ is not Tensor):
-        x, w, *rest = _tensors((x, w) if b is None else (x, w, b), "affine")
-        b = rest[0] if rest else None
-    if b is None:
-        return x @ w
-    return apply(T.AFFINE, (x, w, b))
-
-
-def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
-    """Cross-entropy of softmax(logits) against ``target``, as one node:
-
-        C = −s Σₙ Σ_c t_{nc} log softmax(zₙ)_c,   s = 1/N ("mean", N = rows) or 1 ("sum")
-
-    ``target``: integer class labels of shape logits.shape[:-1], or target weights (one-hot or
-    probabilities) of the logits' shape. Same numbers as log_softmax + pick + mean, one VJP
-    instead of four: ∂C/∂z = s(softmax(z) − onehot)."""
-    z = logits if logits.__class__ is Tensor else _tensors((logits,), "softmax_cross_entropy")[0]
-    shape = z._data.shape
-    if not shape:
-        raise ShapeError("softmax_cross_entropy needs logits with a class axis, got a scalar")
-    t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    kind = t.dtype.kind
-    if kind in "iu" and t.shape == shape[:-1]:
-        if kind == "i" and t.size and t.min() < 0:  # labels ≥ K are caught by the op's indexing
-            raise DomainError(T.label_range_message(shape[-1], t))
-    elif kind in "biuf" and t.shape == shape:
-        t = t.astype(z._data.dtype, copy=False)
-    else:
-        raise ShapeError(f"softmax_cross_entropy: logits of shape {shape} need integer labels of shape "
-                         f"{shape[:-1]} or targets of shape {shape}, got {t.dtype} {t.shape}")
-    if reduction == "mean":
-        rows = math.prod(shape[:-1])
-        if rows == 0:  # numpy's and PyTorch's mean of nothing: NaN, with a warning
-            warnings.warn("softmax_cross_entropy: the mean over 0 rows is NaN", RuntimeWarning, stacklevel=2)
-        scale = 1.0 / rows if rows else math.nan
-    elif reduction == "sum":
-        scale = 1.0
-    else:
-        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    return apply(T.SOFTMAX_CROSS_ENTROPY, (z,), t, scale)

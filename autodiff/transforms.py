@@ -29,7 +29,7 @@ import numpy as np
 from . import engine, forward, grad_mode
 from .errors import GradError, ShapeError
 from .tensor import Tensor
-from .tensor import stack as _stack_tensors
+from .tensor_functions import stack as _stack_tensors
 from .value import Value
 
 _NODES = (Value, Tensor)

@@ -293,12 +293,20 @@ add_rows("scatter_add", lambda v: autodiff.scatter_add(v, _IDX, (3, 4)),
 # shape changes
 add_rows(".T", lambda x: x.T, lambda x: anp.transpose(x),
          lambda x: x.permute(*reversed(range(x.ndim))) if x.ndim else x, [(3, 4), (2, 3, 4), (5,), ()], real)
-for _axes in [(), (1, 2, 0), ((2, 0, 1),), (0, 2, 1), (-1, 0, 1), (0, -1, -2), ((-2, -1, -3),)]:
+for _axes in [(), ((2, 0, 1),), ((-2, -1, -3),)]:
     _perm = _axes[0] if len(_axes) == 1 else (_axes if _axes else None)
     add_rows(f"transpose{_axes}", lambda x, a=_axes: x.transpose(*a),
              # HIPS autograd's own transpose VJP mishandles negative axes: give it them normalised
              lambda x, p=_perm: anp.transpose(x, None if p is None else tuple(i % x.ndim for i in p)),
              lambda x, p=_perm: x.permute(*(p if p is not None else reversed(range(x.ndim)))),
+             [(2, 3, 4)], real)
+for _axes in [(1, 2, 0), (0, 2, 1), (-1, 0, 1), (0, -1, -2)]:  # numpy's transpose(axes) is permute
+    add_rows(f"permute{_axes}", lambda x, a=_axes: x.permute(*a),
+             lambda x, p=_axes: anp.transpose(x, tuple(i % x.ndim for i in p)),
+             lambda x, p=_axes: x.permute(*p), [(2, 3, 4)], real)
+for _d0, _d1 in [(0, 1), (2, 0), (-1, -2), (1, 1)]:  # PyTorch's transpose(d0, d1) swaps two axes
+    add_rows(f"transpose({_d0},{_d1})", lambda x, a=_d0, b=_d1: x.transpose(a, b),
+             lambda x, a=_d0, b=_d1: anp.swapaxes(x, a, b), lambda x, a=_d0, b=_d1: x.transpose(a, b),
              [(2, 3, 4)], real)
 for _shape in [(6, 4), ((4, -1),), (-1,), (2, 1, 3, 4), (24, 1)]:
     _target = _shape[0] if len(_shape) == 1 and isinstance(_shape[0], tuple) else _shape
