@@ -227,9 +227,9 @@ class Builder:
         """End in a loss that weights each unused node by a random constant: a scalar, or (for some
         Tensor programs) the last node plus that scalar, seeded by a random, non-contiguous array."""
         sinks = [n for n in self.names if self.uses[n] == 0]
-        if self.kind == "value":
-            terms = [self.emit("mul_c", n, c=float(self.rng.normal()), out=f"s{i}") for i, n in enumerate(sinks)]
-            self.emit("Value.sum", tuple(terms), out="loss")
+        if self.kind == "value":  # Σ cᵢ·sinkᵢ as one node
+            self.emit("Value.dot", tuple(float(c) for c in self.rng.normal(size=len(sinks))), tuple(sinks),
+                      out="loss")
             return self._program(label)
         seeded = self.values[sinks[-1]].ndim >= 1 and self.coin(0.25)
         last = sinks.pop() if seeded else None

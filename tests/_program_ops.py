@@ -215,8 +215,9 @@ for _name, _torch_fn in [("var", torch.var), ("std", torch.std)]:
         lambda x, axis, keepdims, ddof, f=_torch_fn: f(x, dim=torch_dims(axis, x.dim()), correction=ddof,
                                                        keepdim=keepdims))
 _op("concatenate", "autodiff.concatenate({0}, axis={axis})", autodiff.concatenate,
-    lambda xs, axis: torch.cat(xs, dim=axis))
-_op("stack", "autodiff.stack({0}, axis={axis})", autodiff.stack, lambda xs, axis: torch.stack(xs, dim=axis))
+    lambda xs, axis: torch.cat([as_torch(x) for x in xs], dim=axis))
+_op("stack", "autodiff.stack({0}, axis={axis})", autodiff.stack,
+    lambda xs, axis: torch.stack([as_torch(x) for x in xs], dim=axis))
 _op("softmax", "{0}.softmax(axis={axis})", lambda x, axis: x.softmax(axis=axis),
     lambda x, axis: torch_softmax(x, axis, torch.softmax))
 _op("log_softmax", "{0}.log_softmax(axis={axis})", lambda x, axis: x.log_softmax(axis=axis),

@@ -66,8 +66,8 @@ class Leaf:
 @dataclass(frozen=True)
 class Step:
     """``outs = op(*args, **params)``. An arg is a node name, a (nested) tuple of args for a list
-    argument, or a plain number inside such a list; params are constants (numbers, arrays, axes,
-    indices)."""
+    argument, or a constant (number or array) inside such a list; params are constants (numbers,
+    arrays, axes, indices)."""
 
     outs: tuple[str, ...]
     op: str
@@ -136,7 +136,7 @@ def param_source(v: Any) -> str:
 def _args_source(a: Any) -> str:
     if isinstance(a, tuple):
         return "[" + ", ".join(_args_source(x) for x in a) + "]"
-    return a if isinstance(a, str) else repr(a)
+    return a if isinstance(a, str) else param_source(a)
 
 
 @dataclass(frozen=True)

@@ -244,12 +244,15 @@ def _prediction_check(b: Builder, loss: str) -> Callable[[np.ndarray], bool]:
 
 def aim_hinge_at_margin(b: Builder, names: list[str], params: dict) -> None:
     """In the kink distribution, labels y = sign(s) and a margin equal to some |s|, so that
-    y·s = margin exactly for some entries (hinge's kink)."""
-    s = np.array([b.values[n] for n in names], dtype=np.float64).reshape(params["target"].shape)
-    if not (b.kinks and all(b.exact[n] for n in names) and np.any(s != 0)):
+    y·s = margin exactly for some entries (hinge's kink); only exact entries take part."""
+    shape = params["target"].shape
+    s = np.array([b.values[n] for n in names], dtype=np.float64).reshape(shape)
+    exact = np.array([np.full(b.values[n].shape, b.exact[n]) for n in names]).reshape(shape)
+    usable = exact & (s != 0)
+    if not (b.kinks and usable.any()):
         return
-    params["target"] = np.where(s > 0, 1.0, np.where(s < 0, -1.0, params["target"]))
-    params["margin"] = float(np.abs(b.choice(s[s != 0].ravel())))
+    params["target"] = np.where(usable, np.sign(s), params["target"])
+    params["margin"] = float(np.abs(b.choice(s[usable].ravel())))
 
 
 def _kinks_ok(b: Builder, loss: str, names: list[str], params: dict) -> bool:
@@ -358,7 +361,7 @@ def make_matmul(b: Builder) -> str | None:
 
 def _matmul_fits(a: tuple, c: tuple) -> bool:
     try:
-        np.empty(a) @ np.empty(c)
+        np.zeros(a) @ np.zeros(c)
         return True
     except ValueError:
         return False
@@ -447,7 +450,8 @@ def _random_slice(b: Builder, n: int) -> slice:
 
 
 def make_join(b: Builder) -> str | None:
-    """concatenate along an existing axis or stack along a new one; x may appear several times."""
+    """concatenate along an existing axis or stack along a new one; x may appear several times, and
+    a part may be a constant array."""
     x = b.pick(lambda v: v.ndim >= 1)
     if x is None:
         return None
@@ -466,7 +470,7 @@ def make_join(b: Builder) -> str | None:
         fits = (lambda v: v.shape == part_shape) if stack else \
             (lambda v: v.ndim == len(shape) and all(m == n for i, (m, n) in enumerate(zip(v.shape, shape))
                                                     if i != axis % len(shape)))
-        parts.append(b.operand(fits, part_shape))
+        parts.append(b.draw(part_shape) if b.coin(0.15) else b.operand(fits, part_shape))
     return b.emit("stack" if stack else "concatenate", tuple(parts), axis=axis)
 
 
@@ -604,7 +608,7 @@ def random_program(kind: str, seed: int, inputs: str = "smooth", avoid: Collecti
         b.new_input(b.choice(SHAPES[1:]) if kind == "tensor" else ())
     makers, weights = zip(*(VALUE_MAKERS if kind == "value" else TENSOR_MAKERS))
     p = np.array(weights) / sum(weights)
-    target = b.integer(3, 12)
+    target = b.integer(3, 12) if b.coin(0.95) else 0  # no step: the loss is one node over the inputs
     for _ in range(10 * target):
         if len(b.steps) >= target:
             break
