@@ -62,6 +62,7 @@ SUMS = {"sum", "matmul", "matmul_c", "rmatmul_c", "affine", "affine_nobias", "Va
 
 
 def dyadic(v: np.ndarray) -> bool:
+    """Multiples of 2⁻²⁰ below 2¹⁰: sums and products of a few of them are exact in float64."""
     scaled = v * 2.0**20
     return bool(np.all(np.abs(v) <= 1024) and np.all(scaled == np.round(scaled)))
 

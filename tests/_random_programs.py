@@ -188,12 +188,12 @@ LOSSES = ["mse", "rss", "binary_cross_entropy", "bce_with_logits", "cross_entrop
 CLASS_LOSSES = {"cross_entropy", "cross_entropy_with_logits", "softmax_cross_entropy"}
 
 
-def _class_target(b: Builder, shape: tuple, integer_dtypes=(np.int64,)) -> np.ndarray:
+def _class_target(b: Builder, shape: tuple) -> np.ndarray:
     """Labels of shape[:-1] in 0..K−1, or per-class weights of ``shape``: one-hot, or probabilities."""
     k = shape[-1]
     kind = b.choice(["labels", "labels", "onehot", "probabilities"])
     if kind == "labels":
-        return b.rng.integers(0, k, size=shape[:-1]).astype(b.choice(integer_dtypes))
+        return b.rng.integers(0, k, size=shape[:-1])
     if kind == "onehot":
         return np.eye(k)[b.rng.integers(0, k, size=shape[:-1])]
     w = b.rng.choice([0.0, 0.25, 0.5, 1.0], size=shape) if b.kinks else b.rng.uniform(size=shape)
@@ -579,7 +579,7 @@ def make_masked(b: Builder) -> str | None:
     shape = b.values[x].shape
     op = b.choice(["masked_softmax", "masked_logsumexp", "masked_max", "masked_softmax_cross_entropy"])
     axis = -1 if op == "masked_softmax_cross_entropy" else b.integer(-len(shape), len(shape) - 1)
-    keep = np.moveaxis(np.eye(shape[axis], dtype=bool)[b.rng.integers(0, shape[axis], size=np.delete(shape, axis % len(shape)))], -1, axis)
+    keep = _one_per_slice(b, shape, axis)
     if op != "masked_softmax_cross_entropy":
         mask = np.where(keep | (b.rng.random(shape) < 0.6), 0.0, -np.inf)
         if op == "masked_max" and not _ties_ok(b, x, axis):
@@ -592,6 +592,12 @@ def make_masked(b: Builder) -> str | None:
     return b.emit(op, x, mask=mask, **params)
 
 
+def _one_per_slice(b: Builder, shape: tuple, axis: int) -> np.ndarray:
+    """A boolean array of ``shape`` with exactly one True in every slice along ``axis``."""
+    chosen = b.rng.integers(0, shape[axis], size=np.delete(shape, axis % len(shape)))
+    return np.moveaxis(np.eye(shape[axis], dtype=bool)[chosen], -1, axis)
+
+
 TENSOR_MAKERS = [(make_arithmetic, 3), (make_with_constant, 2), (make_unary, 3), (make_activation, 2),
                  (make_matmul, 1.5), (make_affine, 0.7), (make_reshape, 1.5), (make_getitem, 2),
                  (make_join, 1), (make_reduction, 2), (make_softmax, 1), (make_tensor_loss, 1.2),
@@ -602,7 +608,9 @@ TENSOR_MAKERS = [(make_arithmetic, 3), (make_with_constant, 2), (make_unary, 3),
 def random_program(kind: str, seed: int, inputs: str = "smooth", avoid: Collection[str] = (),
                    overrides: Mapping[str, Callable] | None = None) -> Program:
     """A random program over Values (kind "value") or Tensors ("tensor") from ``seed``: 1–3
-    inputs, 3–12 steps (refused steps are retried), and a loss over every unused node."""
+    inputs, 3–12 steps (refused steps are retried; one program in twenty has none), and a loss
+    over every unused node. ``avoid``: AVOIDABLE situations to steer around; ``overrides``: torch
+    rules replacing the catalogue's (the generator must see the values the comparison will)."""
     b = Builder(kind, seed, inputs, avoid, overrides or {})
     for _ in range(b.integer(1, 3)):
         b.new_input(b.choice(SHAPES[1:]) if kind == "tensor" else ())

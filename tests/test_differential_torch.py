@@ -147,7 +147,7 @@ def test_a_printed_program_runs_as_printed_and_computes_the_same_loss(kind) -> N
         namespace: dict = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            exec(compile(p.source(), f"<{p.label}>", "exec"), namespace)  # noqa: S102
+            exec(compile(p.source(), f"<{p.label}>", "exec"), namespace)
         ours = run_ours(p)
         np.testing.assert_array_equal(np.asarray(namespace["loss"].data), ours.values["loss"])
         for name in p.inputs:
