@@ -128,7 +128,7 @@ def test_random_programs_agree_with_torch(kind, inputs) -> None:
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy's inf/NaN warnings: the values are compared
         for seed in seeds():
             p = program(kind, inputs, seed)
-            found = compare(p, RULES)
+            found = compare(p, RULES, ill_conditioned_ok=inputs != "kinks")
             if found:
                 mismatches.append((p, found))
     if mismatches:
