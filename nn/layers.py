@@ -27,7 +27,9 @@ from autodiff.errors import ShapeError
 
 from . import activations as A
 from . import init as _init
+from .checks import layer_sizes, positive_int
 from .module import Module
+from .rng import rng_or_seed
 
 __all__ = [
     "Linear", "Sequential", "Activation", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Step",
@@ -63,8 +65,8 @@ class Linear(Module):
     def __init__(self, nin: int, nout: int, bias: bool = True, *,
                  init: str | float | Callable = "xavier_uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
-        self.nin, self.nout = _init.positive_int(nin, "nin"), _init.positive_int(nout, "nout")
-        gen = _init.rng_or_seed(rng, seed)
+        self.nin, self.nout = positive_int(nin, "nin"), positive_int(nout, "nout")
+        gen = rng_or_seed(rng, seed)
         self.W = Tensor(_init.draw(init, (self.nin, self.nout), gen, "weight"), requires_grad=True, label="W")
         self.b = (Tensor(_init.draw(bias_init, (self.nout,), gen, "bias"), requires_grad=True, label="b")
                   if bias else None)
@@ -320,7 +322,7 @@ class Dropout(Module):
         if not (isinstance(p, numbers.Real) and 0.0 <= p <= 1.0):
             raise ValueError(f"Dropout probability p must be in [0, 1], got {p!r}")
         self.p = float(p)
-        self._rng = _init.rng_or_seed(rng, seed)
+        self._rng = rng_or_seed(rng, seed)
 
     def forward(self, x: Any) -> Tensor:
         x = _as_tensor(x, "Dropout")
@@ -347,7 +349,7 @@ class BatchNorm1d(Module):
     σ²·N/(N − 1) for running_var. Gradients flow through μ and σ² (they depend on the batch)."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True) -> None:
-        self.num_features = _init.positive_int(num_features, "num_features")
+        self.num_features = positive_int(num_features, "num_features")
         if not eps > 0:
             raise ValueError(f"BatchNorm1d eps must be > 0, got {eps!r}")
         if not 0.0 <= momentum <= 1.0:
@@ -407,14 +409,9 @@ class TensorMLP(Sequential):
                  init: str | float | Callable | None = None, bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None,
                  dropout: float = 0.0, batchnorm: bool = False) -> None:
-        self.nin = _init.positive_int(nin, "nin")
-        if isinstance(sizes, numbers.Integral):
-            sizes = [int(sizes)]
-        sizes = [_init.positive_int(s, "each layer size") for s in sizes]
-        if not sizes:
-            raise ValueError("TensorMLP needs at least one layer size, e.g. TensorMLP(2, [4, 1])")
-        self.sizes = sizes
-        gen = _init.rng_or_seed(rng, seed)
+        self.nin = positive_int(nin, "nin")
+        self.sizes = sizes = layer_sizes(sizes, "TensorMLP")
+        gen = rng_or_seed(rng, seed)
         if init is None:
             init = "he_uniform" if _activation_name(activation) in _RELU_FAMILY else "xavier_uniform"
         dims = [self.nin, *sizes]

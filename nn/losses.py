@@ -35,6 +35,7 @@ from autodiff import Tensor, Value, softmax_cross_entropy
 from autodiff.errors import ShapeError
 
 from .activations import log_softmax
+from .checks import lookup
 
 __all__ = [
     "rss", "mse", "binary_cross_entropy", "bce", "bce_with_logits", "cross_entropy",
@@ -402,9 +403,5 @@ def get_loss(loss: str | Callable[..., Any]) -> Callable[..., Any]:
     if callable(loss):
         return loss
     if isinstance(loss, str):
-        key = loss.strip().lower().replace("-", "_")
-        if key in LOSSES:
-            return LOSSES[key]
-        raise ValueError(f"unknown loss {loss!r}: use a callable loss(pred, target) or one of "
-                         f"{', '.join(sorted(LOSSES))}")
+        return lookup(LOSSES, loss, "loss", "a callable loss(pred, target)")
     raise TypeError(f"a loss is a name or a callable, got {type(loss).__name__}")

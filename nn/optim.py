@@ -49,7 +49,7 @@ import numpy as np
 from autodiff import Tensor, Value
 from autodiff.errors import NonFiniteError, ShapeError
 
-from .init import positive_int, real_in
+from .checks import lookup, positive_int, real_in
 
 __all__ = [
     "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam",
@@ -341,11 +341,7 @@ def get_optimizer(name: str | Optimizer, params: Any, **settings: Any) -> Optimi
     if isinstance(name, Optimizer):
         return name
     if isinstance(name, str):
-        key = name.strip().lower().replace("-", "_")
-        if key in OPTIMIZERS:
-            return OPTIMIZERS[key](params, **settings)
-        raise ValueError(f"unknown optimizer {name!r}: use one of {', '.join(sorted(OPTIMIZERS))} "
-                         "or an Optimizer instance")
+        return lookup(OPTIMIZERS, name, "optimizer", "an Optimizer instance")(params, **settings)
     raise TypeError(f"an optimizer is a name or an Optimizer, got {type(name).__name__}")
 
 

@@ -31,7 +31,9 @@ from autodiff import Value
 from autodiff.errors import ShapeError
 
 from . import init as _init
+from .checks import layer_sizes, positive_int
 from .module import Module
+from .rng import rng_or_seed
 
 __all__ = ["Neuron", "Layer", "MLP", "softmax", "ACTIVATIONS"]
 
@@ -150,10 +152,10 @@ class Neuron(Module):
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None,
                  weights: Sequence[float] | None = None, bias: float | None = None) -> None:
-        self.nin = _init.positive_int(nin, "nin")
+        self.nin = positive_int(nin, "nin")
         self.activation, self._act = _activation(activation, allow_softmax=False)
         if weights is None or bias is None:
-            gen = _init.rng_or_seed(rng, seed)
+            gen = rng_or_seed(rng, seed)
         if weights is None:
             weights = _init.draw(init, (self.nin,), gen, "weight")
         if bias is None:
@@ -187,9 +189,9 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str | Callable[[Value], Value] = "tanh", *,
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
-        self.nin, self.nout = _init.positive_int(nin, "nin"), _init.positive_int(nout, "nout")
+        self.nin, self.nout = positive_int(nin, "nin"), positive_int(nout, "nout")
         self.activation, act = _activation(activation, allow_softmax=True)
-        gen = _init.rng_or_seed(rng, seed)
+        gen = rng_or_seed(rng, seed)
         W = _init.draw(init, (self.nin, self.nout), gen, "weight")
         b = _init.draw(bias_init, (self.nout,), gen, "bias")
         per_neuron = "linear" if act is None else activation
@@ -230,14 +232,9 @@ class MLP(Module):
                  output_activation: str | Callable[[Value], Value] = "linear", *,
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
-        self.nin = _init.positive_int(nin, "nin")
-        if isinstance(sizes, numbers.Integral):
-            sizes = [sizes]
-        sizes = [_init.positive_int(s, "each layer size") for s in sizes]
-        if not sizes:
-            raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [4, 1])")
-        self.sizes = sizes
-        gen = _init.rng_or_seed(rng, seed)
+        self.nin = positive_int(nin, "nin")
+        self.sizes = sizes = layer_sizes(sizes, "MLP")
+        gen = rng_or_seed(rng, seed)
         dims = [self.nin, *sizes]
         last = len(sizes) - 1
         self.layers = [Layer(dims[i], dims[i + 1], activation if i < last else output_activation,

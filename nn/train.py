@@ -32,8 +32,9 @@ from autodiff import Tensor, Value, no_grad
 from autodiff.errors import NonFiniteError, ShapeError
 
 from . import losses as _losses
-from .init import positive_int, real_in, rng_from
+from .checks import lookup, name_key, positive_int, real_in
 from .optim import LRScheduler, Optimizer, clip_grad_norm, get_optimizer
+from .rng import rng_from
 
 __all__ = ["fit", "History", "predict", "evaluate", "accuracy", "rmse", "mse_metric", "mae",
            "METRICS", "plot_history"]
@@ -248,14 +249,9 @@ def _metric_fns(metrics: Sequence[str | Callable] | str | None, loss_fn: Callabl
     out: dict[str, Callable] = {}
     for m in metrics:
         if isinstance(m, str):
-            key = m.strip().lower()
-            if key not in METRICS:
-                raise ValueError(f"unknown metric {m!r}: use a callable f(pred, target) or one of "
-                                 f"{', '.join(sorted(METRICS))}")
-            fn = METRICS[key]
-            if fn is accuracy and logits:
-                fn = functools.partial(accuracy, threshold=0.0)
-            out["accuracy" if key == "acc" else key] = fn
+            fn = lookup(METRICS, m, "metric", "a callable f(pred, target)")
+            name = "accuracy" if fn is accuracy else name_key(m)
+            out[name] = functools.partial(accuracy, threshold=0.0) if fn is accuracy and logits else fn
         elif callable(m):
             out[getattr(m, "__name__", f"metric{len(out)}")] = m
         else:
