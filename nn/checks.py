@@ -5,6 +5,7 @@ library uses, or raises an error that names the argument and says what was expec
     layer_sizes(sizes, who)            a non-empty list of them (an MLP's layers; an int is one layer)
     real_in(v, what, lo, hi, ...)      a float in an interval, each end open or closed (a rate)
     finite(v, what)                    a finite float
+    numbers_of(x)                      the numbers of a node, of a (nested) list of Values, or an array
     name_key(name)                     a name as every table of names stores it
     lookup(table, name, kind, ...)     table[name_key(name)], or a ValueError listing the choices
 
@@ -21,7 +22,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["positive_int", "layer_sizes", "real_in", "finite", "name_key", "lookup"]
+from autodiff import Tensor, Value
+
+__all__ = ["positive_int", "layer_sizes", "real_in", "finite", "numbers_of", "name_key", "lookup"]
 
 T = TypeVar("T")
 
@@ -71,6 +74,13 @@ def real_in(value: Any, what: str, lo: float = 0.0, hi: float = math.inf, *,
 def finite(value: Any, what: str) -> float:
     """``value`` as a float if it is a finite real number, else an error naming ``what``."""
     return real_in(value, what, -math.inf, math.inf, lo_open=True)
+
+
+def numbers_of(x: Any) -> np.ndarray:
+    """x's numbers as a float64 array: a node's data (a Value or a Tensor), or a number, an array
+    or a (nested) list of numbers and Values (numpy reads each Value through ``float(v)``, its
+    data). A ragged list or text raises numpy's ValueError; the caller names the argument."""
+    return np.asarray(x.data if isinstance(x, (Value, Tensor)) else x, dtype=np.float64)
 
 
 def name_key(name: str) -> str:
