@@ -134,13 +134,9 @@ def _values(x: Sequence, what: str) -> list[Value]:
     return vs
 
 
-def _tensor_or_shifted(x: Any, name: str) -> Tensor | list[Value]:
-    """A Tensor (arrays become one), or the list of Values shifted by their max data value m
-    (a constant, so the shift adds no gradient path: zᵢ − m)."""
-    if isinstance(x, np.ndarray):
-        return Tensor(x)
-    if isinstance(x, Tensor):
-        return x
+def _shifted(x: Any, name: str) -> list[Value]:
+    """A list of Values shifted by their largest data value m: zᵢ − m (m a constant, so the shift
+    adds no gradient path)."""
     if isinstance(x, Value):
         raise TypeError(f"{name} needs a vector: a Tensor or a list of Values, got a single Value")
     vs = _values(x, name)
@@ -155,10 +151,9 @@ def softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
     overflow). m is a constant: the shift cancels, so no gradient flows through it. Seed 003's
     version adds δ = 10⁻⁹ to the denominator; with the shift the denominator is ≥ 1 and we leave
     it out. Jacobian: ∂σᵢ/∂zⱼ = σᵢ(δᵢⱼ − σⱼ)."""
-    x = _tensor_or_shifted(x, "softmax")
-    if isinstance(x, Tensor):
-        return x.softmax(axis=axis)
-    exps = [v.exp() for v in x]
+    if isinstance(x, (Tensor, np.ndarray)):  # the Tensor op, along an axis
+        return _lift(x).softmax(axis=axis)
+    exps = [v.exp() for v in _shifted(x, "softmax")]
     total = Value.sum(exps)
     return [e / total for e in exps]
 
@@ -168,9 +163,9 @@ def log_softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
 
     The log of a probability without ever forming a probability that could underflow to 0;
     cross-entropy from logits is built on it. ∂/∂zⱼ log σᵢ = δᵢⱼ − σⱼ."""
-    shifted = _tensor_or_shifted(x, "log_softmax")
-    if isinstance(shifted, Tensor):
-        return shifted.log_softmax(axis=axis)
+    if isinstance(x, (Tensor, np.ndarray)):  # the Tensor op, along an axis
+        return _lift(x).log_softmax(axis=axis)
+    shifted = _shifted(x, "log_softmax")
     log_total = Value.sum([s.exp() for s in shifted]).log()
     return [s - log_total for s in shifted]
 

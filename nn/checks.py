@@ -76,11 +76,12 @@ def finite(value: Any, what: str) -> float:
     return real_in(value, what, -math.inf, math.inf, lo_open=True)
 
 
-def numbers_of(x: Any) -> np.ndarray:
-    """x's numbers as a float64 array: a node's data (a Value or a Tensor), or a number, an array
-    or a (nested) list of numbers and Values (numpy reads each Value through ``float(v)``, its
-    data). A ragged list or text raises numpy's ValueError; the caller names the argument."""
-    return np.asarray(x.data if isinstance(x, (Value, Tensor)) else x, dtype=np.float64)
+def numbers_of(x: Any, dtype: Any = np.float64) -> np.ndarray:
+    """x's numbers as an array of ``dtype`` (None: as they are): a node's data (a Value or a
+    Tensor), or a number, an array or a (nested) list of numbers and Values (numpy reads each
+    Value through ``float(v)``, its data). Numpy's ValueError or TypeError for what holds no
+    numbers, or a ragged list: the caller names the argument."""
+    return np.asarray(x.data if isinstance(x, (Value, Tensor)) else x, dtype=dtype)
 
 
 def name_key(name: str) -> str:

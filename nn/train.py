@@ -148,10 +148,8 @@ class History:
 
 # --- data checks ----------------------------------------------------------------------------------
 def _data(X: Any, name: str) -> np.ndarray:
-    if isinstance(X, Tensor):
-        X = X.data
     try:
-        arr = np.asarray(X)
+        arr = numbers_of(X, None)
     except ValueError as e:
         raise ValueError(f"{name} must be numbers in rows of equal length: {e}") from None
     if arr.dtype.kind not in "biuf":
