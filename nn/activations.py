@@ -44,7 +44,6 @@ from autodiff import Tensor, Value
 
 from .checks import lookup
 
-Node = Value | Tensor
 NodeOrList = Value | Tensor | Sequence[Value]
 
 __all__ = [
