@@ -11,7 +11,8 @@
 Modules: ``module`` (Module, save/load), ``scalar`` (Neuron, Layer, MLP over Values),
 ``layers`` (Linear, Sequential, TensorMLP, Dropout, BatchNorm1d, activation modules over Tensors),
 ``activations``, ``losses``, ``optim``, ``init`` (weight initialisation), ``data`` (datasets,
-standardize, one_hot, split, batches) and ``train`` (fit, History, plot_history).
+standardize, one_hot, split, batches), ``train`` (fit, History, plot_history), ``checks`` (sizes,
+settings and names given by a user) and ``rng`` (seeded generators).
 """
 
 from . import activations, data, init, layers, losses, optim, train

@@ -22,26 +22,33 @@ and seed 003's additions:
 switches from 0 to 1, and x = k gives 1 (x ≥ k). So ``step(p, k=0.5)`` turns a probability into a
 class, as seed 001 suggests; ``step(x)`` (k = 0) is the op table's ``Value.step``/``Tensor.step``.
 
-``get_activation(name)`` looks an activation up by name ("tanh", "leaky_relu", ...) for layers
-and MLP constructors; it passes callables through.
+The registry ``REGISTRY`` holds every activation once, with its other names ("logistic" is
+sigmoid), and is the only place ``nn`` looks an activation name up: ``resolve(name)`` gives its
+entry, for the scalar ``Neuron``/``Layer``/``MLP``, the tensor ``TensorMLP``, the activation
+modules of ``nn.layers`` (generated from the entries) and ``get_activation``.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+import autodiff
 from autodiff import Tensor, Value
 
-Node = Value | Tensor
+from .checks import lookup
+
 NodeOrList = Value | Tensor | Sequence[Value]
 
 __all__ = [
     "linear", "identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax",
-    "log_softmax", "get_activation", "ACTIVATIONS",
+    "log_softmax", "get_activation", "resolve", "is_rectifier", "Entry", "REGISTRY", "ACTIVATIONS",
 ]
 
 
@@ -57,11 +64,12 @@ def _lift(x: Any) -> Any:
                     f"{type(x).__name__} {x!r:.60}")
 
 
-def _elementwise(x: Any, fn: Callable[[Any], Any]) -> Any:
+def _each(x: Any, fn: Callable[..., Any], *params: Any) -> Any:
+    """fn(node, *params) on a Value or a Tensor, or on each item of a list (giving a list)."""
     x = _lift(x)
     if isinstance(x, (list, tuple)):
-        return [fn(_lift(v)) for v in x]
-    return fn(x)
+        return [fn(_lift(v), *params) for v in x]
+    return fn(x, *params)
 
 
 def linear(x: NodeOrList, k: float = 1.0) -> Any:
@@ -69,7 +77,7 @@ def linear(x: NodeOrList, k: float = 1.0) -> Any:
     k = float(k)
     if k == 1.0:
         return list(x) if isinstance(x, (list, tuple)) else _lift(x)
-    return _elementwise(x, lambda v: v * k)
+    return _each(x, operator.mul, k)
 
 
 def identity(x: NodeOrList) -> Any:
@@ -84,35 +92,35 @@ def step(x: NodeOrList, k: float = 0.0) -> Any:
     exactly when x ≥ k). Its zero derivative means nothing before it learns."""
     k = float(k)
     if k == 0.0:
-        return _elementwise(x, lambda v: v.step())
-    return _elementwise(x, lambda v: (v - k).step())
+        return _each(x, autodiff.step)
+    return _each(x, lambda v: autodiff.step(v - k))
 
 
 def sigmoid(x: NodeOrList) -> Any:
     """σ(x) = 1/(1 + e⁻ˣ);  σ'(x) = σ(x)(1 − σ(x))  (seeds 001, 002, 004; stable for large |x|)."""
-    return _elementwise(x, lambda v: v.sigmoid())
+    return _each(x, autodiff.sigmoid)
 
 
 def tanh(x: NodeOrList) -> Any:
     """σ(x) = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  σ'(x) = 1 − tanh²x  (seeds 001, 002)."""
-    return _elementwise(x, lambda v: v.tanh())
+    return _each(x, autodiff.tanh)
 
 
 def relu(x: NodeOrList) -> Any:
     """σ(x) = max(0, x);  σ'(x) = 1 if x > 0 else 0 (0 at x = 0)  (seed 001)."""
-    return _elementwise(x, lambda v: v.relu())
+    return _each(x, autodiff.relu)
 
 
 def leaky_relu(x: NodeOrList, alpha: float = 0.01) -> Any:
     """σ(x) = x if x > 0 else αx;  σ'(x) = 1 if x > 0 else α  (seed 003, α = 0.01)."""
     alpha = float(alpha)
-    return _elementwise(x, lambda v: v.leaky_relu(alpha))
+    return _each(x, autodiff.leaky_relu, alpha)
 
 
 def elu(x: NodeOrList, alpha: float = 1.0) -> Any:
     """σ(x) = x if x > 0 else α(eˣ − 1);  σ'(x) = 1 if x > 0 else αeˣ = σ(x) + α  (seed 003)."""
     alpha = float(alpha)
-    return _elementwise(x, lambda v: v.elu(alpha))
+    return _each(x, autodiff.elu, alpha)
 
 
 def _values(x: Sequence, what: str) -> list[Value]:
@@ -125,13 +133,9 @@ def _values(x: Sequence, what: str) -> list[Value]:
     return vs
 
 
-def _tensor_or_shifted(x: Any, name: str) -> Tensor | list[Value]:
-    """A Tensor (arrays become one), or the list of Values shifted by their max data value m
-    (a constant, so the shift adds no gradient path: zᵢ − m)."""
-    if isinstance(x, np.ndarray):
-        return Tensor(x)
-    if isinstance(x, Tensor):
-        return x
+def _shifted(x: Any, name: str) -> list[Value]:
+    """A list of Values shifted by their largest data value m: zᵢ − m (m a constant, so the shift
+    adds no gradient path)."""
     if isinstance(x, Value):
         raise TypeError(f"{name} needs a vector: a Tensor or a list of Values, got a single Value")
     vs = _values(x, name)
@@ -146,10 +150,9 @@ def softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
     overflow). m is a constant: the shift cancels, so no gradient flows through it. Seed 003's
     version adds δ = 10⁻⁹ to the denominator; with the shift the denominator is ≥ 1 and we leave
     it out. Jacobian: ∂σᵢ/∂zⱼ = σᵢ(δᵢⱼ − σⱼ)."""
-    x = _tensor_or_shifted(x, "softmax")
-    if isinstance(x, Tensor):
-        return x.softmax(axis=axis)
-    exps = [v.exp() for v in x]
+    if isinstance(x, (Tensor, np.ndarray)):  # the Tensor op, along an axis
+        return _lift(x).softmax(axis=axis)
+    exps = [v.exp() for v in _shifted(x, "softmax")]
     total = Value.sum(exps)
     return [e / total for e in exps]
 
@@ -159,25 +162,76 @@ def log_softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
 
     The log of a probability without ever forming a probability that could underflow to 0;
     cross-entropy from logits is built on it. ∂/∂zⱼ log σᵢ = δᵢⱼ − σⱼ."""
-    shifted = _tensor_or_shifted(x, "log_softmax")
-    if isinstance(shifted, Tensor):
-        return shifted.log_softmax(axis=axis)
+    if isinstance(x, (Tensor, np.ndarray)):  # the Tensor op, along an axis
+        return _lift(x).log_softmax(axis=axis)
+    shifted = _shifted(x, "log_softmax")
     log_total = Value.sum([s.exp() for s in shifted]).log()
     return [s - log_total for s in shifted]
 
 
-ACTIVATIONS: dict[str, Callable[..., Any]] = {
-    "linear": linear, "identity": identity, "none": identity,
-    "step": step, "threshold": step,
-    "sigmoid": sigmoid, "logistic": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-    "leaky_relu": leaky_relu, "lrelu": leaky_relu, "leakyrelu": leaky_relu,
-    "elu": elu,
-    "softmax": softmax,
-    "log_softmax": log_softmax,
-}
-"""Activations by (lower-case) name; aliases included ("logistic" = "sigmoid", "lrelu" = "leaky_relu")."""
+# --- the registry ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    """One activation and how networks use it.
+
+    fn           σ(x, **params) on a Value, a Tensor, a list of Values, a number or an array
+    aliases      its other names ("logistic" for sigmoid)
+    table_op     σ at its default parameters is the op table's op of the same name, so a scalar
+                 neuron may call that op's Value method directly (one Python call less per neuron)
+    whole_layer  σ normalises a layer's outputs together (softmax), not each output on its own
+    rectifier    a ReLU-family σ: TensorMLP draws He-initialised weights for the layer before it
+    """
+
+    fn: Callable[..., Any]
+    aliases: tuple[str, ...] = ()
+    table_op: bool = False
+    whole_layer: bool = False
+    rectifier: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    @property
+    def params(self) -> tuple[tuple[str, Any], ...]:
+        """(name, default) of σ's parameters after x: (("alpha", 0.01),) for leaky_relu."""
+        return tuple((p.name, p.default) for p in list(inspect.signature(self.fn).parameters.values())[1:])
+
+
+REGISTRY: tuple[Entry, ...] = (
+    Entry(linear),
+    Entry(identity, aliases=("none",)),
+    Entry(step, aliases=("threshold",), table_op=True),
+    Entry(sigmoid, aliases=("logistic",), table_op=True),
+    Entry(tanh, table_op=True),
+    Entry(relu, table_op=True, rectifier=True),
+    Entry(leaky_relu, aliases=("lrelu", "leakyrelu"), table_op=True, rectifier=True),
+    Entry(elu, table_op=True, rectifier=True),
+    Entry(softmax, whole_layer=True),
+    Entry(log_softmax, whole_layer=True),
+)
+"""Every activation, once. An activation name anywhere in ``nn`` is read here, by ``resolve``."""
+
+_BY_NAME: dict[str, Entry] = {name: e for e in REGISTRY for name in (e.name, *e.aliases)}
+
+ACTIVATIONS: dict[str, Callable[..., Any]] = {name: e.fn for name, e in _BY_NAME.items()}
+"""Activation functions by (lower-case) name, aliases included ("logistic" = "sigmoid")."""
+
+
+def resolve(name: str) -> Entry:
+    """The registry's entry for an activation name (case-insensitive, '-' read as '_'), or a
+    ValueError listing the names."""
+    if not isinstance(name, str):
+        raise TypeError(f"an activation is a name, a callable or None, got {type(name).__name__}")
+    return lookup(_BY_NAME, name, "activation", "a callable")
+
+
+def is_rectifier(name: str) -> bool:
+    """Whether ``name`` names a ReLU-family activation (relu, leaky_relu, elu and their aliases)."""
+    try:
+        return resolve(name).rectifier
+    except ValueError:  # a name of your own: no default to pick for it
+        return False
 
 
 def get_activation(activation: str | Callable[..., Any] | None, **params: Any) -> Callable[..., Any]:
@@ -188,12 +242,6 @@ def get_activation(activation: str | Callable[..., Any] | None, **params: Any) -
         fn: Callable[..., Any] = identity
     elif callable(activation):
         fn = activation
-    elif isinstance(activation, str):
-        key = activation.strip().lower().replace("-", "_")
-        if key not in ACTIVATIONS:
-            names = ", ".join(sorted(ACTIVATIONS))
-            raise ValueError(f"unknown activation {activation!r}: use a callable or one of {names}")
-        fn = ACTIVATIONS[key]
     else:
-        raise TypeError(f"an activation is a name, a callable or None, got {type(activation).__name__}")
+        fn = resolve(activation).fn
     return functools.partial(fn, **params) if params else fn

@@ -33,7 +33,8 @@ import numpy as np
 
 from autodiff.errors import AutodiffError, ShapeError
 
-from .init import positive_int, real_in, rng_from
+from .checks import positive_int, real_in
+from .rng import rng_from
 
 __all__ = [
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",

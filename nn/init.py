@@ -25,16 +25,19 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
 from autodiff.errors import ShapeError
 
+from .checks import finite, lookup, positive_int, real_in
+from .rng import rng_from
+
 __all__ = [
-    "rng_from", "real_in", "positive_int", "fans", "uniform", "normal", "xavier_uniform", "xavier_normal", "glorot_uniform",
-    "glorot_normal", "kaiming_uniform", "kaiming_normal", "he_uniform", "he_normal", "constant",
-    "zeros", "ones", "get", "INITIALIZERS",
+    "fans", "uniform", "normal", "xavier_uniform", "xavier_normal", "glorot_uniform", "glorot_normal",
+    "kaiming_uniform", "kaiming_normal", "he_uniform", "he_normal", "constant", "zeros", "ones", "get",
+    "draw", "INITIALIZERS",
+    "rng_from", "real_in", "positive_int",  # at home in nn.rng and nn.checks; kept here for old imports
 ]
 
 
@@ -47,67 +50,6 @@ def draw(init: str | float | Callable, shape: tuple[int, ...], rng: np.random.Ge
     if not np.isfinite(arr).all():
         raise ValueError(f"the {what} initialiser returned NaN or infinite values")
     return arr
-
-
-def rng_or_seed(rng: int | np.random.Generator | None, seed: int | None) -> np.random.Generator:
-    """The generator a layer draws from, given its ``rng=`` or ``seed=`` (not both)."""
-    if rng is not None and seed is not None:
-        raise ValueError("give either rng= or seed=, not both (rng also accepts an int seed)")
-    return rng_from(seed if rng is None else rng)
-
-
-def positive_int(n: Any, what: str) -> int:
-    """``n`` as an int, or a ValueError naming ``what`` (a layer size, a feature count)."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return int(n)
-
-
-def real_in(value: Any, what: str, lo: float = 0.0, hi: float = math.inf, *,
-            lo_open: bool = False, hi_open: bool = True) -> float:
-    """``value`` as a float if it is a real number (numpy scalars too, a bool not) in the interval
-    from ``lo`` to ``hi``, each end open or closed; else a TypeError or ValueError naming ``what``.
-
-    The default interval is [0, ∞): a finite number >= 0 (a learning rate). A closed infinite
-    end (``hi_open=False``) admits ∞ itself (``max_norm=inf``: measure, never clip). NaN is in
-    no interval."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must be a real number, got {type(value).__name__} {value!r:.40}")
-    v = float(value)
-    above = lo < v if lo_open else lo <= v
-    below = v < hi if hi_open else v <= hi
-    if not (above and below):
-        if hi == math.inf and lo == -math.inf:
-            wanted = "a finite number"
-        elif hi == math.inf:
-            wanted = ("a finite number " if hi_open else "") + (">" if lo_open else ">=") + f" {lo:g}"
-        else:
-            wanted = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-        raise ValueError(f"{what} must be {wanted}, got {value!r}")
-    return v
-
-
-def finite(value: Any, what: str) -> float:
-    """``value`` as a float if it is a finite real number, else an error naming ``what``."""
-    return real_in(value, what, -math.inf, math.inf, lo_open=True)
-
-
-def rng_from(rng: int | np.random.Generator | None = None) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from an int seed, a Generator (returned as is), or None.
-
-    None gives a fresh, unpredictable generator; an int gives ``np.random.default_rng(seed)``, so
-    the same seed always gives the same stream. Passing one Generator to several calls continues
-    a single stream (the calls then get different numbers)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
-        raise TypeError(f"a seed must be an int, a numpy.random.Generator or None, got "
-                        f"{type(rng).__name__} {rng!r:.60}")
-    if rng < 0:
-        raise ValueError(f"a seed must be a non-negative int, got {rng}")
-    return np.random.default_rng(int(rng))
 
 
 def _shape(shape: int | Sequence[int]) -> tuple[int, ...]:
@@ -243,7 +185,7 @@ def get(init: str | float | Callable[..., np.ndarray]) -> Callable[..., np.ndarr
     if isinstance(init, numbers.Real) and not isinstance(init, bool):
         value = finite(init, "a constant initialiser")
         return lambda shape, rng=None: constant(shape, value)
-    if isinstance(init, str) and init in INITIALIZERS:
-        return INITIALIZERS[init]
-    raise ValueError(f"unknown initialiser {init!r}: use a number, a callable f(shape, rng=...) or "
-                     f"one of {', '.join(INITIALIZERS)}")
+    if isinstance(init, str):
+        return lookup(INITIALIZERS, init, "initialiser", "a number, a callable f(shape, rng=...)")
+    raise ValueError(f"an initialiser is a name, a number or a callable f(shape, rng=...), got "
+                     f"{type(init).__name__} {init!r:.60}")

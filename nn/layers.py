@@ -16,6 +16,7 @@ Modules here: ``Linear``, ``Sequential``, the activations as modules (``Sigmoid`
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -27,7 +28,9 @@ from autodiff.errors import ShapeError
 
 from . import activations as A
 from . import init as _init
+from .checks import layer_sizes, name_key, positive_int
 from .module import Module
+from .rng import rng_or_seed
 
 __all__ = [
     "Linear", "Sequential", "Activation", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Step",
@@ -63,8 +66,8 @@ class Linear(Module):
     def __init__(self, nin: int, nout: int, bias: bool = True, *,
                  init: str | float | Callable = "xavier_uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
-        self.nin, self.nout = _init.positive_int(nin, "nin"), _init.positive_int(nout, "nout")
-        gen = _init.rng_or_seed(rng, seed)
+        self.nin, self.nout = positive_int(nin, "nin"), positive_int(nout, "nout")
+        gen = rng_or_seed(rng, seed)
         self.W = Tensor(_init.draw(init, (self.nin, self.nout), gen, "weight"), requires_grad=True, label="W")
         self.b = (Tensor(_init.draw(bias_init, (self.nout,), gen, "bias"), requires_grad=True, label="b")
                   if bias else None)
@@ -151,158 +154,83 @@ class Activation(Module):
         return f"{type(self).__name__}({extra})"
 
 
-class Sigmoid(Activation):
-    """σ(x) = 1/(1 + e⁻ˣ), elementwise (seed 001)."""
-
-    name = "sigmoid"
-
-    def _fn(self, x):
-        return A.sigmoid(x)
+_CLASSES: dict[str, type[Activation]] = {}  # each registry entry's module class, by the entry's name
 
 
-class Tanh(Activation):
-    """tanh x, elementwise (seeds 001, 002)."""
+def _module_class(class_name: str, activation: str, base: type[Activation] = Activation, *,
+                  show_defaults: bool = True) -> type[Activation]:
+    """The module class of a registry entry (``nn.activations.REGISTRY``): its constructor takes
+    the activation's parameters (alpha, k, axis; positional or by keyword, with the function's
+    defaults) and keeps each as an attribute; calling the module applies the function with them.
+    The repr shows the parameters (with ``show_defaults=False``, those not at their default)."""
+    entry = A.resolve(activation)
+    params = entry.params
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d) for n, d in params])
 
-    name = "tanh"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        given = signature.bind(self, *args, **kwargs).arguments
+        for name, default in params:
+            setattr(self, name, type(default)(given.get(name, default)))
 
-    def _fn(self, x):
-        return A.tanh(x)
-
-
-class ReLU(Activation):
-    """max(0, x), elementwise (seed 001)."""
-
-    name = "relu"
-
-    def _fn(self, x):
-        return A.relu(x)
-
-
-class LeakyReLU(Activation):
-    """x if x > 0 else αx, elementwise (seed 003; α = 0.01)."""
-
-    name = "leaky_relu"
-
-    def __init__(self, alpha: float = 0.01) -> None:
-        self.alpha = float(alpha)
-
-    def _fn(self, x):
-        return A.leaky_relu(x, self.alpha)
+    def _fn(self, x: Any) -> Any:
+        return entry.fn(x, *(getattr(self, name) for name, _ in params))
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return ", ".join(f"{name}={getattr(self, name)}" for name, default in params
+                         if show_defaults or getattr(self, name) != default)
+
+    __init__.__signature__ = signature
+    summary = (entry.fn.__doc__ or "").strip().splitlines()[0]
+    doc = f"The activation ``nn.activations.{entry.name}`` as a module: {summary}"
+    cls = type(class_name, (base,), {"__doc__": doc, "__module__": __name__, "name": entry.name,
+                                     "__init__": __init__, "_fn": _fn, "extra_repr": extra_repr})
+    _CLASSES[entry.name] = cls
+    return cls
 
 
-class ELU(Activation):
-    """x if x > 0 else α(eˣ − 1), elementwise (seed 003; α = 1)."""
-
-    name = "elu"
-
-    def __init__(self, alpha: float = 1.0) -> None:
-        self.alpha = float(alpha)
-
-    def _fn(self, x):
-        return A.elu(x, self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
-
-
-class Step(Activation):
-    """1 if x ≥ k else 0, elementwise (seed 001's threshold; gradient 0)."""
-
-    name = "step"
-
-    def __init__(self, k: float = 0.0) -> None:
-        self.k = float(k)
-
-    def _fn(self, x):
-        return A.step(x, self.k)
-
-    def extra_repr(self) -> str:
-        return f"k={self.k}"
-
-
-class LinearActivation(Activation):
-    """σ(x; k) = k·x (seed 001's linear function; k = 1 is the identity)."""
-
-    name = "linear"
-
-    def __init__(self, k: float = 1.0) -> None:
-        self.k = float(k)
-
-    def _fn(self, x):
-        return A.linear(x, self.k)
-
-    def extra_repr(self) -> str:
-        return "" if self.k == 1.0 else f"k={self.k}"
-
-
-class Identity(LinearActivation):
-    """σ(x) = x (a regression network's output activation)."""
-
-    name = "identity"
-
-    def __init__(self) -> None:
-        self.k = 1.0
-
-
-class Softmax(Activation):
-    """e^{zᵢ}/Σⱼ e^{zⱼ} along ``axis`` (default: the last, the classes), stably (seed 001)."""
-
-    name = "softmax"
-
-    def __init__(self, axis: int = -1) -> None:
-        self.axis = int(axis)
-
-    def _fn(self, x):
-        return A.softmax(x, self.axis)
-
-    def extra_repr(self) -> str:
-        return "" if self.axis == -1 else f"axis={self.axis}"
-
-
-class LogSoftmax(Softmax):
-    """zᵢ − log Σⱼ e^{zⱼ} along ``axis``, stably."""
-
-    name = "log_softmax"
-
-    def _fn(self, x):
-        return A.log_softmax(x, self.axis)
-
-
-_MODULES: dict[str, type[Activation]] = {
-    "sigmoid": Sigmoid, "logistic": Sigmoid, "tanh": Tanh, "relu": ReLU,
-    "leaky_relu": LeakyReLU, "lrelu": LeakyReLU, "leakyrelu": LeakyReLU, "elu": ELU,
-    "step": Step, "threshold": Step, "linear": Identity, "identity": Identity, "none": Identity,
-    "softmax": Softmax, "log_softmax": LogSoftmax,
-}
+Sigmoid = _module_class("Sigmoid", "sigmoid")
+Tanh = _module_class("Tanh", "tanh")
+ReLU = _module_class("ReLU", "relu")
+LeakyReLU = _module_class("LeakyReLU", "leaky_relu")
+ELU = _module_class("ELU", "elu")
+Step = _module_class("Step", "step")
+LinearActivation = _module_class("LinearActivation", "linear", show_defaults=False)
+Identity = _module_class("Identity", "identity", base=LinearActivation)
+Identity.k = 1.0  # the identity is the linear activation with k = 1
+Softmax = _module_class("Softmax", "softmax", show_defaults=False)
+LogSoftmax = _module_class("LogSoftmax", "log_softmax", base=Softmax, show_defaults=False)
 
 
 def activation_module(activation: str | Callable[[Any], Any] | Module | None, **params: Any) -> Module:
     """A module for an activation given by name (``"leaky_relu"``, with ``alpha=...``), by a
-    function (wrapped in ``Activation``), as a module (returned as is), or None (identity)."""
+    function (wrapped in ``Activation``), as a module (returned as is), or None (identity).
+    "linear" with k = 1 (its default) is ``Identity()``."""
     if isinstance(activation, Module):
         return activation
     if activation is None:
         return Identity()
     if isinstance(activation, str):
-        key = activation.strip().lower().replace("-", "_")
-        if key not in _MODULES:
-            raise ValueError(f"unknown activation {activation!r}: use a callable or one of "
-                             f"{', '.join(sorted(_MODULES))}")
-        return _MODULES[key](**params)
+        module = _CLASSES[A.resolve(activation).name](**params)
+        return Identity() if type(module) is LinearActivation and module.k == 1.0 else module
     if callable(activation):
         return Activation(activation)
     raise TypeError(f"an activation is a name, a function, a Module or None, got {type(activation).__name__}")
 
 
 def _activation_name(activation: Any) -> str:
+    """The activation's name as a TensorMLP shows it: the name given, or the module's or function's."""
+    if activation is None:
+        return "identity"
     if isinstance(activation, str):
-        return activation.strip().lower().replace("-", "_")
-    if isinstance(activation, Activation):
-        return activation.name
-    return getattr(activation, "__name__", "custom") if activation is not None else "identity"
+        return name_key(activation)
+    return getattr(activation, "name", None) or getattr(activation, "__name__", "custom")
+
+
+def _adds_nothing(activation: Any) -> bool:
+    """Whether an output activation is the identity, so TensorMLP adds no module for it."""
+    return activation is A.identity or activation is A.linear or isinstance(activation_module(activation), Identity)
 
 
 # --- regularisation and normalisation ------------------------------------------------------------
@@ -320,7 +248,7 @@ class Dropout(Module):
         if not (isinstance(p, numbers.Real) and 0.0 <= p <= 1.0):
             raise ValueError(f"Dropout probability p must be in [0, 1], got {p!r}")
         self.p = float(p)
-        self._rng = _init.rng_or_seed(rng, seed)
+        self._rng = rng_or_seed(rng, seed)
 
     def forward(self, x: Any) -> Tensor:
         x = _as_tensor(x, "Dropout")
@@ -347,7 +275,7 @@ class BatchNorm1d(Module):
     σ²·N/(N − 1) for running_var. Gradients flow through μ and σ² (they depend on the batch)."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True) -> None:
-        self.num_features = _init.positive_int(num_features, "num_features")
+        self.num_features = positive_int(num_features, "num_features")
         if not eps > 0:
             raise ValueError(f"BatchNorm1d eps must be > 0, got {eps!r}")
         if not 0.0 <= momentum <= 1.0:
@@ -388,9 +316,6 @@ class BatchNorm1d(Module):
 
 
 # --- the tensor MLP ----------------------------------------------------------------------------
-_RELU_FAMILY = {"relu", "leaky_relu", "lrelu", "leakyrelu", "elu"}
-
-
 class TensorMLP(Sequential):
     """A multi-layer perceptron over Tensors, with the scalar ``nn.MLP``'s signature:
 
@@ -407,16 +332,11 @@ class TensorMLP(Sequential):
                  init: str | float | Callable | None = None, bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None,
                  dropout: float = 0.0, batchnorm: bool = False) -> None:
-        self.nin = _init.positive_int(nin, "nin")
-        if isinstance(sizes, numbers.Integral):
-            sizes = [int(sizes)]
-        sizes = [_init.positive_int(s, "each layer size") for s in sizes]
-        if not sizes:
-            raise ValueError("TensorMLP needs at least one layer size, e.g. TensorMLP(2, [4, 1])")
-        self.sizes = sizes
-        gen = _init.rng_or_seed(rng, seed)
+        self.nin = positive_int(nin, "nin")
+        self.sizes = sizes = layer_sizes(sizes, "TensorMLP")
+        gen = rng_or_seed(rng, seed)
         if init is None:
-            init = "he_uniform" if _activation_name(activation) in _RELU_FAMILY else "xavier_uniform"
+            init = "he_uniform" if A.is_rectifier(_activation_name(activation)) else "xavier_uniform"
         dims = [self.nin, *sizes]
         layers: list[Any] = []
         for i in range(len(sizes)):
@@ -427,7 +347,7 @@ class TensorMLP(Sequential):
                 layers.append(activation_module(activation))
                 if dropout:
                     layers.append(Dropout(dropout, rng=gen))
-            elif output_activation is not None and _activation_name(output_activation) not in ("linear", "identity", "none"):
+            elif not _adds_nothing(output_activation):
                 layers.append(activation_module(output_activation))
         self.activation = _activation_name(activation) if len(sizes) > 1 else None
         self.output_activation = _activation_name(output_activation)

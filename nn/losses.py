@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,7 @@ from autodiff import Tensor, Value, softmax_cross_entropy
 from autodiff.errors import ShapeError
 
 from .activations import log_softmax
+from .checks import lookup, numbers_of
 
 __all__ = [
     "rss", "mse", "binary_cross_entropy", "bce", "bce_with_logits", "cross_entropy",
@@ -60,7 +62,8 @@ def _lift_value(v: Any, what: str) -> Value:
 
 
 def _predictions(pred: Any, what: str) -> Tensor | np.ndarray:
-    """A Tensor, or an object ndarray of Values (the scalar path)."""
+    """A Tensor, or (the scalar path) an object ndarray of Values: a Value or a (nested) list of
+    Values and numbers, each number made a constant Value."""
     if isinstance(pred, Tensor):
         return pred
     if _contains_value(pred):
@@ -80,33 +83,17 @@ def _predictions(pred: Any, what: str) -> Tensor | np.ndarray:
 
 
 def _targets(target: Any, what: str) -> np.ndarray:
-    if isinstance(target, (Tensor, Value)):
-        return np.asarray(target.data, dtype=np.float64)
-    if _contains_value(target):
-        target = _strip_values(target)
+    """The targets as a float64 array: constants, so no gradient flows into them."""
     try:
-        arr = np.asarray(target, dtype=np.float64)
+        return numbers_of(target)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{what}: targets must be numbers (a number, a list, an array or a Tensor), "
                         f"got {type(target).__name__}: {e}") from None
-    return arr
-
-
-def _strip_values(x: Any) -> Any:
-    if isinstance(x, Value):
-        return x.data
-    if isinstance(x, (list, tuple)):
-        return [_strip_values(v) for v in x]
-    return x
-
-
-def _shape(p: Tensor | np.ndarray) -> tuple:
-    return p.shape
 
 
 def _match(p: Tensor | np.ndarray, t: np.ndarray, what: str) -> np.ndarray:
     """t with p's shape: equal shapes, or (N,) against (N, 1) either way round; else ShapeError."""
-    ps, ts = _shape(p), t.shape
+    ps, ts = p.shape, t.shape
     if ps == ts:
         return t
     if t.size == math.prod(ps) and (ps == ts + (1,) or ts == ps + (1,)):
@@ -116,44 +103,9 @@ def _match(p: Tensor | np.ndarray, t: np.ndarray, what: str) -> np.ndarray:
 
 
 def _nonempty(p: Tensor | np.ndarray, what: str) -> None:
-    if math.prod(_shape(p)) == 0:
-        raise ValueError(f"{what}: there are no predictions (shape {_shape(p)}): the cost of an empty "
+    if math.prod(p.shape) == 0:
+        raise ValueError(f"{what}: there are no predictions (shape {p.shape}): the cost of an empty "
                          "batch is undefined")
-
-
-def _objects(x: Any) -> np.ndarray:
-    """An object array (numpy turns a 0-d object array into its element after arithmetic)."""
-    if isinstance(x, np.ndarray):
-        return x
-    out = np.empty((), dtype=object)
-    out[()] = x
-    return out
-
-
-def _map(x: Tensor | np.ndarray, method: str, *args: Any) -> Tensor | np.ndarray:
-    """x.method(*args) elementwise: directly for a Tensor, Value by Value for an object array."""
-    if isinstance(x, Tensor):
-        return getattr(x, method)(*args)
-    x = _objects(x)
-    out = np.empty(x.shape, dtype=object)
-    for i, v in np.ndenumerate(x):
-        out[i] = getattr(_lift_value(v, method), method)(*args)
-    return out
-
-
-def _total(x: Tensor | np.ndarray) -> Tensor | Value:
-    """Σ of every entry: Tensor.sum, or one n-ary Value.sum node over the Values."""
-    if isinstance(x, Tensor):
-        return x.sum()
-    return Value.sum([_lift_value(v, "sum") for v in _objects(x).flat])
-
-
-def _reduce(terms: Tensor | np.ndarray, n: int, reduction: str, what: str) -> Tensor | Value:
-    if reduction == "sum":
-        return _total(terms)
-    if reduction == "mean":
-        return _total(terms) * (1.0 / n)
-    raise ValueError(f"{what}: reduction must be 'mean' or 'sum', got {reduction!r}")
 
 
 def _prepare(pred: Any, target: Any, what: str) -> tuple[Tensor | np.ndarray, np.ndarray]:
@@ -164,20 +116,48 @@ def _prepare(pred: Any, target: Any, what: str) -> tuple[Tensor | np.ndarray, np
     return p, t
 
 
-def _as_operand(t: np.ndarray, p: Tensor | np.ndarray) -> Any:
-    """Targets in the form that combines with p: the float array for a Tensor, an object array of
-    Python floats for the scalar path (so each entry meets a Value as a plain number)."""
-    if isinstance(p, Tensor):
-        return t
-    out = np.empty(t.shape, dtype=object)
-    for i, v in np.ndenumerate(t):
-        out[i] = float(v)
-    return out
-
-
 def _count_rows(shape: tuple) -> int:
     """N: the number of samples — every axis but the last (1 for a single sample's vector)."""
     return math.prod(shape[:-1]) if len(shape) > 1 else 1
+
+
+# --- one formula for both forms of predictions -----------------------------------------------------
+# Each cost is written once, as its formula, for predictions that are a Tensor or (the scalar path)
+# an object array of Values. Arithmetic already works on both: numpy applies + − × ÷ to each Value,
+# and the targets, a float array, meet each Value as a plain number. The functions below are the
+# only places that tell the two forms apart.
+def _elementwise(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` (an autodiff function: a node in, a node out) for a Tensor or a Value as it is, and
+    for the scalar path's object array Value by Value (numpy's ``frompyfunc``)."""
+    def each(x: Any, *args: Any) -> Any:
+        if isinstance(x, np.ndarray):
+            return np.frompyfunc(fn, 1 + len(args), 1)(x, *args)
+        return fn(x, *args)
+
+    return each
+
+
+_log = _elementwise(autodiff.log)
+_clip = _elementwise(autodiff.clip)
+_relu = _elementwise(autodiff.relu)
+_bce_with_logits = _elementwise(autodiff.bce_with_logits)
+_data = _elementwise(operator.attrgetter("data"))
+
+
+def _total(terms: Tensor | np.ndarray | Value) -> Tensor | Value:
+    """Σ of every entry: ``Tensor.sum()``, or one n-ary ``Value.sum`` node over the scalar path's
+    Values (not a chain of n − 1 additions)."""
+    if isinstance(terms, Tensor):
+        return terms.sum()
+    return Value.sum(np.ravel(terms))
+
+
+def _reduce(terms: Tensor | np.ndarray, n: int, reduction: str, what: str) -> Tensor | Value:
+    if reduction == "sum":
+        return _total(terms)
+    if reduction == "mean":
+        return _total(terms) * (1.0 / n)
+    raise ValueError(f"{what}: reduction must be 'mean' or 'sum', got {reduction!r}")
 
 
 # --- squared errors (seeds 001, 002, 003) --------------------------------------------------------
@@ -186,7 +166,7 @@ def rss(pred: Any, target: Any, *, half: bool = False) -> Tensor | Value:
 
     ∂C/∂ŷᵢ = −2(yᵢ − ŷᵢ)  (−(yᵢ − ŷᵢ) with the ½)."""
     p, t = _prepare(pred, target, "rss")
-    r = _as_operand(t, p) - p
+    r = t - p
     c = _total(r * r)
     return c * 0.5 if half else c
 
@@ -203,13 +183,12 @@ def mse(pred: Any, target: Any, *, half: bool = False, mean_over: str = "all") -
     N is the length of the first axis (the samples); for a single output the two choices agree. ∂C/∂yₙₖ = −2(tₙₖ − yₙₖ)/(NK) (default)."""
     p, t = _prepare(pred, target, "mse")
     if mean_over == "all":
-        n = math.prod(_shape(p))
+        n = math.prod(p.shape)
     elif mean_over == "samples":
-        shape = _shape(p)
-        n = shape[0] if len(shape) >= 1 else 1
+        n = p.shape[0] if p.ndim >= 1 else 1
     else:
         raise ValueError(f"mse: mean_over must be 'all' (1/(N·K)) or 'samples' (1/N), got {mean_over!r}")
-    r = _as_operand(t, p) - p
+    r = t - p
     c = _total(r * r) * (1.0 / n)
     return c * 0.5 if half else c
 
@@ -227,15 +206,14 @@ def binary_cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12,
     predictions that are logits z (before the sigmoid) use ``bce_with_logits``: it is exact and
     stable where σ(z) rounds to 0 or 1. ∂C/∂pᵢ = (pᵢ − yᵢ)/(pᵢ(1 − pᵢ))/N."""
     what = "binary_cross_entropy"
-    p, t = _prepare(pred, target, what)
+    p, y = _prepare(pred, target, what)
     if not 0 < eps < 0.5:
         raise ValueError(f"{what}: eps must be in (0, 0.5), got {eps}")
     _check_probabilities(p, what)
-    _check_targets(t, what)
-    pc = _map(p, "clip", eps, 1.0 - eps)
-    y = _as_operand(t, p)
-    terms = -(y * _map(pc, "log") + (1.0 - y) * _map(1.0 - pc, "log"))
-    return _reduce(terms, math.prod(_shape(p)), reduction, what)
+    _check_targets(y, what)
+    p = _clip(p, eps, 1.0 - eps)
+    terms = -(y * _log(p) + (1.0 - y) * _log(1.0 - p))
+    return _reduce(terms, y.size, reduction, what)
 
 
 bce = binary_cross_entropy
@@ -251,15 +229,9 @@ def bce_with_logits(logits: Any, target: Any, *, reduction: str = "mean") -> Ten
     its own exact derivative ∂C/∂zᵢ = (σ(zᵢ) − yᵢ)/N, also at z = 0, where the kinks of max and
     |·| in the formula would otherwise give a wrong subgradient. Targets must lie in [0, 1]."""
     what = "bce_with_logits"
-    z, t = _prepare(logits, target, what)
-    _check_targets(t, what)
-    if isinstance(z, Tensor):
-        terms = autodiff.bce_with_logits(z, t)
-    else:
-        terms = np.empty(z.shape, dtype=object)
-        for i, v in np.ndenumerate(z):
-            terms[i] = autodiff.bce_with_logits(v, float(t[i]))
-    return _reduce(terms, math.prod(_shape(z)), reduction, what)
+    z, y = _prepare(logits, target, what)
+    _check_targets(y, what)
+    return _reduce(_bce_with_logits(z, y), y.size, reduction, what)
 
 
 def _check_targets(t: np.ndarray, what: str) -> None:
@@ -271,7 +243,7 @@ def _check_targets(t: np.ndarray, what: str) -> None:
 
 
 def _check_probabilities(p: Tensor | np.ndarray, what: str) -> None:
-    data = p.data if isinstance(p, Tensor) else np.array([v.data for v in p.flat], dtype=np.float64)
+    data = np.asarray(_data(p), dtype=np.float64)
     bad = (data < 0) | (data > 1) | np.isnan(data)
     if bad.any():
         v = float(data[bad].flat[0])
@@ -283,7 +255,7 @@ def _check_probabilities(p: Tensor | np.ndarray, what: str) -> None:
 def _labels_or_onehot(p: Tensor | np.ndarray, target: Any, what: str) -> tuple[str, np.ndarray]:
     """("onehot", t) for targets shaped like p; ("labels", int array) for one label per row."""
     t = _targets(target, what)
-    ps = _shape(p)
+    ps = p.shape
     if len(ps) == 0:
         raise ShapeError(f"{what}: predictions must have a class axis (shape (K,) or (N, K)), got a scalar")
     if t.shape == ps:
@@ -309,17 +281,14 @@ def _pick(logp: Tensor | np.ndarray, labels: np.ndarray) -> Tensor | np.ndarray:
     """logp[n, labels[n]] for every row n (any leading shape)."""
     flat_labels = labels.reshape(-1)
     # the same fancy index for a Tensor (a getitem node) and an object array of Values
-    return logp.reshape(-1, _shape(logp)[-1])[np.arange(flat_labels.size), flat_labels]
+    return logp.reshape(-1, logp.shape[-1])[np.arange(flat_labels.size), flat_labels]
 
 
-def _cross_entropy(logp: Tensor | np.ndarray, kind: str, t: np.ndarray, reduction: str,
+def _cross_entropy(logp: Tensor | np.ndarray, kind: str, y: np.ndarray, reduction: str,
                    what: str) -> Tensor | Value:
-    n = _count_rows(_shape(logp))
-    if kind == "labels":
-        terms = -_pick(logp, t)
-    else:
-        terms = -(_as_operand(t, logp) * logp)
-    return _reduce(terms, n, reduction, what)
+    """−(1/N) Σₙ log p_{n, yₙ} (labels) or −(1/N) Σₙ Σ_c y_{nc} log p_{nc} (one-hot), from log p."""
+    terms = -_pick(logp, y) if kind == "labels" else -(y * logp)
+    return _reduce(terms, _count_rows(logp.shape), reduction, what)
 
 
 def cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12, reduction: str = "mean") -> Tensor | Value:
@@ -336,7 +305,7 @@ def cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12, reduction: str 
     _nonempty(p, what)
     kind, t = _labels_or_onehot(p, target, what)
     _check_probabilities(p, what)
-    logp = _map(_map(p, "clip", eps, None), "log")
+    logp = _log(_clip(p, eps, None))
     return _cross_entropy(logp, kind, t, reduction, what)
 
 
@@ -352,17 +321,14 @@ def cross_entropy_with_logits(logits: Any, target: Any, *, reduction: str = "mea
     z = _predictions(logits, what)
     _nonempty(z, what)
     kind, t = _labels_or_onehot(z, target, what)
-    if isinstance(z, Tensor):
+    if isinstance(z, Tensor):  # the fused op is a Tensor op: the scalar path builds it from Values
         if reduction not in ("mean", "sum"):
             _reduce(z, 1, reduction, what)  # the usual message for a bad reduction
         # one node for log_softmax + pick + mean: the same numbers, a quarter of the overhead
         return softmax_cross_entropy(z if z.ndim > 1 else z.reshape(1, -1),
                                      t if z.ndim > 1 else t.reshape((1,) + t.shape), reduction)
-    logp = np.empty(z.shape, dtype=object)
-    for idx in np.ndindex(*z.shape[:-1]):
-        for c, v in enumerate(log_softmax(list(z[idx]))):
-            logp[idx + (c,)] = v
-    return _cross_entropy(logp, kind, t, reduction, what)
+    rows = [log_softmax(list(row)) for row in z.reshape(-1, z.shape[-1])]
+    return _cross_entropy(np.array(rows, dtype=object).reshape(z.shape), kind, t, reduction, what)
 
 
 # --- max-margin (micrograd's demo) ------------------------------------------------------------
@@ -374,13 +340,12 @@ def hinge(scores: Any, target: Any, *, margin: float = 1.0, reduction: str = "me
     zero once every sample is on the right side of the boundary by at least the margin.
     ∂C/∂sᵢ = −yᵢ/N where yᵢsᵢ < margin, else 0."""
     what = "hinge"
-    s, t = _prepare(scores, target, what)
-    if not np.all((t == 1) | (t == -1)):
-        bad = float(t[(t != 1) & (t != -1)].flat[0])
+    s, y = _prepare(scores, target, what)
+    if not np.all((y == 1) | (y == -1)):
+        bad = float(y[(y != 1) & (y != -1)].flat[0])
         raise ValueError(f"{what}: labels must be -1 or +1, found {bad!r} (for 0/1 labels use 2*y - 1)")
-    y = _as_operand(t, s)
-    terms = _map(float(margin) - y * s, "relu")
-    return _reduce(terms, math.prod(_shape(s)), reduction, what)
+    terms = _relu(float(margin) - y * s)
+    return _reduce(terms, y.size, reduction, what)
 
 
 # --- by name ------------------------------------------------------------------------------------
@@ -402,9 +367,5 @@ def get_loss(loss: str | Callable[..., Any]) -> Callable[..., Any]:
     if callable(loss):
         return loss
     if isinstance(loss, str):
-        key = loss.strip().lower().replace("-", "_")
-        if key in LOSSES:
-            return LOSSES[key]
-        raise ValueError(f"unknown loss {loss!r}: use a callable loss(pred, target) or one of "
-                         f"{', '.join(sorted(LOSSES))}")
+        return lookup(LOSSES, loss, "loss", "a callable loss(pred, target)")
     raise TypeError(f"a loss is a name or a callable, got {type(loss).__name__}")

@@ -36,15 +36,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autodiff import Value
+from autodiff import Tensor, Value
 from autodiff.errors import AutodiffError, ShapeError
 
+from .checks import numbers_of
 from .files import BadArchive, NpzMember, NpzReader, atomic_write
-
-try:
-    from autodiff import Tensor
-except ImportError:  # the scalar half of the library works without the Tensor node
-    Tensor = None
 
 FORMAT_NAME = "autodiff-nn"
 FORMAT_VERSION = 1
@@ -71,12 +67,10 @@ class IncompatibleKeys(NamedTuple):
 
 
 def _is_parameter(obj: Any) -> bool:
-    if isinstance(obj, Value):
-        return True
-    # a leaf float Tensor, frozen or not: freezing (requires_grad=False) must not drop it from
-    # state_dict and the saved file; optimizers skip parameters whose grad is None
-    return (Tensor is not None and isinstance(obj, Tensor) and not obj.parents
-            and obj.dtype.kind == "f")
+    # a leaf node holding floats (a Value's float; a float Tensor's array), trainable or frozen:
+    # freezing (requires_grad=False) must not drop it from state_dict and the saved file
+    return (isinstance(obj, (Value, Tensor)) and not obj.parents
+            and (isinstance(obj.data, float) or obj.data.dtype.kind == "f"))
 
 
 def _members(obj: Any, name: str) -> Iterator[tuple[str, str, Any]]:
@@ -91,9 +85,7 @@ def _members(obj: Any, name: str) -> Iterator[tuple[str, str, Any]]:
 
 
 def _as_buffer(name: str, value: Any):
-    if value is None or isinstance(value, np.ndarray):
-        return value
-    if Tensor is not None and isinstance(value, Tensor):
+    if value is None or isinstance(value, (np.ndarray, Tensor)):
         return value
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
@@ -102,8 +94,10 @@ def _as_buffer(name: str, value: Any):
     return arr
 
 
-def _buffer_array(buf) -> np.ndarray:
-    return buf.data if Tensor is not None and isinstance(buf, Tensor) else buf
+def _set_data(node: Any, arr: np.ndarray) -> None:
+    """node.data = arr's numbers in the form the node keeps: a Tensor an array of its own dtype, a
+    Value a Python float (its arithmetic's fast paths take exactly float)."""
+    node.data = np.array(arr, dtype=node.data.dtype) if isinstance(node.data, np.ndarray) else float(arr)
 
 
 class Module:
@@ -237,7 +231,7 @@ class Module:
 
     def num_parameters(self) -> int:
         """How many numbers training adjusts: a Value counts 1, a Tensor its size."""
-        return sum(1 if isinstance(p, Value) else int(p.data.size) for p in self.parameters())
+        return sum(int(np.size(p.data)) for p in self.parameters())
 
     # --- training helpers -------------------------------------------------------------------------
     def zero_grad(self) -> None:
@@ -262,22 +256,18 @@ class Module:
         """name -> (shape, dtype, setter) for every saved entry: parameters first, then buffers."""
         slots: dict[str, _Slot] = {}
         for name, p in self.named_parameters():
-            if isinstance(p, Value):
-                slots[name] = _Slot((), np.dtype(np.float64), lambda arr, p=p: setattr(p, "data", float(arr)))
-            else:
-                slots[name] = _Slot(p.data.shape, p.data.dtype,
-                                    lambda arr, p=p: setattr(p, "data", np.array(arr, dtype=p.data.dtype)))
+            slots[name] = _Slot(np.shape(p.data), np.result_type(p.data), lambda arr, p=p: _set_data(p, arr))
         for prefix, module in self.named_modules():
             buffers = module.__dict__.get("_buffers", {})
             for key, buf in buffers.items():
                 if buf is None:
                     continue
                 name = f"{prefix}.{key}" if prefix else key
-                if Tensor is not None and isinstance(buf, Tensor):
-                    setter = lambda arr, b=buf: setattr(b, "data", np.array(arr, dtype=b.data.dtype))
-                else:
+                if isinstance(buf, Tensor):
+                    setter = lambda arr, b=buf: _set_data(b, arr)
+                else:  # a plain array: the module's attribute gets a new one
                     setter = lambda arr, d=buffers, k=key, b=buf: d.__setitem__(k, np.array(arr, dtype=b.dtype))
-                arr = _buffer_array(buf)
+                arr = numbers_of(buf, None)
                 slots[name] = _Slot(arr.shape, arr.dtype, setter)
         return slots
 
@@ -287,9 +277,9 @@ class Module:
         A Value becomes a 0-d float64 array, so a round trip is exact to the last bit."""
         state = {}
         for name, p in self.named_parameters():
-            state[name] = np.array(p.data, dtype=np.float64) if isinstance(p, Value) else p.data.copy()
+            state[name] = np.array(p.data, order="C")  # a copy; a Value's float becomes a 0-d float64
         for name, buf in self.named_buffers():
-            state[name] = np.array(_buffer_array(buf), copy=True)
+            state[name] = np.array(numbers_of(buf, None), copy=True)
         return state
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
@@ -378,10 +368,8 @@ def _check_shapes(slots: Mapping[str, _Slot], shapes: Mapping[str, tuple[int, ..
 def _state_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
     """A state entry as a numeric array that converts to ``dtype`` without losing anything
     (checked for integer and boolean slots; floats are rounded to the slot's precision, as usual)."""
-    if Tensor is not None and isinstance(value, Tensor):
-        value = value.data
     try:
-        arr = np.asarray(value)
+        arr = numbers_of(value, None)
     except (TypeError, ValueError) as e:
         raise StateDictError(f"state entry '{name}' is not an array of numbers: {e}") from None
     if arr.dtype.kind not in "biuf":
@@ -415,7 +403,7 @@ def _entries(obj: Module | Mapping[str, Any]) -> dict[str, np.ndarray]:
     for key, value in state.items():
         if not isinstance(key, str) or key.startswith("__"):
             raise StateDictError(f"cannot save key {key!r}: keys are strings not starting with '__'")
-        arr = np.asarray(value.data if Tensor is not None and isinstance(value, Tensor) else value)
+        arr = numbers_of(value, None)
         if arr.dtype.kind not in "biuf":
             raise StateDictError(f"cannot save '{key}': it must hold numbers, got dtype {arr.dtype}")
         entries[key] = arr

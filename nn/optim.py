@@ -46,10 +46,11 @@ from typing import Any
 
 import numpy as np
 
+import autodiff
 from autodiff import Tensor, Value
 from autodiff.errors import NonFiniteError, ShapeError
 
-from .init import positive_int, real_in
+from .checks import lookup, positive_int, real_in
 
 __all__ = [
     "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam",
@@ -76,13 +77,15 @@ def _param_list(params: Any, where: str) -> list:
         if not _is_param(p):
             raise TypeError(f"{where}: every parameter must be a Value or a Tensor, got "
                             f"{type(p).__name__} {p!r:.60}")
-        if isinstance(p, Tensor) and p.data.dtype.kind != "f":
-            raise TypeError(f"{where}: a Tensor parameter must hold floats, got dtype {p.data.dtype}")
+        if np.result_type(p.data).kind != "f":
+            raise TypeError(f"{where}: a parameter must hold floats, got a {type(p).__name__} of dtype "
+                            f"{np.result_type(p.data)}")
     return out
 
 
 def _grads(params: Iterable) -> list:
-    return [p for p in params if p.grad is not None]
+    """The parameters a backward pass reached (``has_grad``): the others have no gradient to clip."""
+    return [p for p in params if p.has_grad]
 
 
 HYPERPARAMETERS: dict[str, tuple[str, float, float]] = {
@@ -191,17 +194,14 @@ class Optimizer:
                 if not p.has_grad:
                     continue
                 g = p.grad
-                if isinstance(p, Tensor) and np.shape(g) != p.data.shape:  # numpy would broadcast it
-                    raise ShapeError(f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a "
-                                     f"gradient of shape {np.shape(g)}; a gradient has its parameter's shape")
+                # numpy would broadcast a gradient of the wrong shape; a Value's float has shape ()
+                if getattr(g, "shape", ()) != getattr(p.data, "shape", ()):
+                    raise ShapeError(f"{type(self).__name__}.step: a parameter of shape {np.shape(p.data)} has "
+                                     f"a gradient of shape {np.shape(g)}; a gradient has its parameter's shape")
                 if wd:
                     g = g + wd * p.data
                 state = self.state.setdefault(id(p), {})
-                change = self._change(g, state, group)
-                if isinstance(p, Value):
-                    p.data = float(p.data - change)
-                else:
-                    p.data -= change
+                p.data -= self._change(g, state, group)  # a Tensor's array in place
 
     def _change(self, g: Any, state: dict[str, Any], group: dict[str, Any]) -> Any:
         raise NotImplementedError
@@ -341,11 +341,7 @@ def get_optimizer(name: str | Optimizer, params: Any, **settings: Any) -> Optimi
     if isinstance(name, Optimizer):
         return name
     if isinstance(name, str):
-        key = name.strip().lower().replace("-", "_")
-        if key in OPTIMIZERS:
-            return OPTIMIZERS[key](params, **settings)
-        raise ValueError(f"unknown optimizer {name!r}: use one of {', '.join(sorted(OPTIMIZERS))} "
-                         "or an Optimizer instance")
+        return lookup(OPTIMIZERS, name, "optimizer", "an Optimizer instance")(params, **settings)
     raise TypeError(f"an optimizer is a name or an Optimizer, got {type(name).__name__}")
 
 
@@ -362,9 +358,10 @@ def _total_norm(grads: list) -> float:
 
 def _nonfinite_message(ps: list, total: float) -> str:
     i = next(i for i, p in enumerate(ps) if not np.all(np.isfinite(p.grad)))
-    shape = "a Value" if isinstance(ps[i], Value) else f"a Tensor of shape {ps[i].data.shape}"
+    shape = np.shape(ps[i].data)
+    what = f"a {type(ps[i]).__name__}" + (f" of shape {shape}" if shape else "")
     return (f"clip_grad_norm: the total gradient norm is {total}: the gradient of parameter {i} of "
-            f"{len(ps)} ({shape}) holds NaN or inf, so no rescaling can make it finite. The loss has "
+            f"{len(ps)} ({what}) holds NaN or inf, so no rescaling can make it finite. The loss has "
             "probably diverged (lower the learning rate); pass error_if_nonfinite=False to let the "
             "NaN through, as PyTorch does by default")
 
@@ -392,7 +389,7 @@ def clip_grad_norm(params: Any, max_norm: float, error_if_nonfinite: bool = Fals
     if not coef >= 1.0:  # also when coef is NaN: PyTorch multiplies by it
         with np.errstate(invalid="ignore"):  # inf · 0 = NaN is the documented outcome
             for p in ps:
-                p.grad = float(p.grad * coef) if isinstance(p, Value) else p.grad * coef
+                p.grad = p.grad * coef
     return total
 
 
@@ -400,10 +397,7 @@ def clip_grad_value(params: Any, clip: float) -> None:
     """Clamp every gradient entry into [−clip, clip] (PyTorch's ``clip_grad_value_``)."""
     clip = real_in(clip, "clip_grad_value: clip", 0.0, math.inf, lo_open=True, hi_open=False)
     for p in _grads(_param_list(params, "clip_grad_value")):
-        if isinstance(p, Value):
-            p.grad = min(max(p.grad, -clip), clip)
-        else:
-            p.grad = np.clip(p.grad, -clip, clip)
+        p.grad = autodiff.clip(p.grad, -clip, clip)  # a float stays a float, an array an array
 
 
 clip_grad_norm_ = clip_grad_norm

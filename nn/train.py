@@ -32,8 +32,9 @@ from autodiff import Tensor, Value, no_grad
 from autodiff.errors import NonFiniteError, ShapeError
 
 from . import losses as _losses
-from .init import positive_int, real_in, rng_from
+from .checks import lookup, name_key, numbers_of, positive_int, real_in
 from .optim import LRScheduler, Optimizer, clip_grad_norm, get_optimizer
+from .rng import rng_from
 
 __all__ = ["fit", "History", "predict", "evaluate", "accuracy", "rmse", "mse_metric", "mae",
            "METRICS", "plot_history"]
@@ -48,8 +49,8 @@ def accuracy(pred: Any, target: Any, threshold: float | None = None) -> float:
     * one output per sample: targets in {−1, +1} are compared with sign(pred) (threshold 0);
       targets in {0, 1} with [pred ≥ threshold], threshold 0.5 for probabilities (seed 001's
       σ_step(x; ½)) — pass 0.0 for logits (``fit`` does so for ``bce_with_logits``)."""
-    p = _array(pred)
-    t = _array(target)
+    p = numbers_of(pred)
+    t = numbers_of(target)
     if p.ndim >= 2 and p.shape[-1] > 1:
         guess = p.argmax(axis=-1)
         if t.shape != p.shape and t.size != guess.size:
@@ -92,16 +93,8 @@ METRICS: dict[str, Callable[..., float]] = {
 """Metrics by name; a metric is any ``f(predictions, targets) -> float`` on numpy arrays."""
 
 
-def _array(x: Any) -> np.ndarray:
-    if isinstance(x, (Tensor, Value)):
-        return np.asarray(x.data, dtype=np.float64)
-    if isinstance(x, (list, tuple)) and any(isinstance(v, (Value, list, tuple)) for v in x):
-        return np.asarray(_losses._strip_values(x), dtype=np.float64)
-    return np.asarray(x, dtype=np.float64)
-
-
 def _paired(pred: Any, target: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
-    p, t = _array(pred), _array(target)
+    p, t = numbers_of(pred), numbers_of(target)
     if p.size != t.size:
         raise ShapeError(f"{what}: {p.shape} predictions but {t.shape} targets")
     return p.reshape(-1), t.reshape(-1)
@@ -155,10 +148,8 @@ class History:
 
 # --- data checks ----------------------------------------------------------------------------------
 def _data(X: Any, name: str) -> np.ndarray:
-    if isinstance(X, Tensor):
-        X = X.data
     try:
-        arr = np.asarray(X)
+        arr = numbers_of(X, None)
     except ValueError as e:
         raise ValueError(f"{name} must be numbers in rows of equal length: {e}") from None
     if arr.dtype.kind not in "biuf":
@@ -199,10 +190,6 @@ def _forward(model: Any, Xb: np.ndarray, scalar: bool) -> Any:
     return model(Tensor(Xb))
 
 
-def _numbers(out: Any) -> np.ndarray:
-    return _array(out)
-
-
 @contextlib.contextmanager
 def _evaluating(model: Any) -> Iterator[None]:
     """Eval mode and no graph for the duration; the model's mode is put back afterwards."""
@@ -235,7 +222,7 @@ def predict(model: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
     step = _batch_size(batch_size) or len(Xa)
     scalar = _is_scalar_model(model)
     with _evaluating(model):
-        parts = [_numbers(_forward(model, Xa[i:i + step], scalar)) for i in range(0, len(Xa), step)]
+        parts = [numbers_of(_forward(model, Xa[i:i + step], scalar)) for i in range(0, len(Xa), step)]
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
@@ -248,14 +235,9 @@ def _metric_fns(metrics: Sequence[str | Callable] | str | None, loss_fn: Callabl
     out: dict[str, Callable] = {}
     for m in metrics:
         if isinstance(m, str):
-            key = m.strip().lower()
-            if key not in METRICS:
-                raise ValueError(f"unknown metric {m!r}: use a callable f(pred, target) or one of "
-                                 f"{', '.join(sorted(METRICS))}")
-            fn = METRICS[key]
-            if fn is accuracy and logits:
-                fn = functools.partial(accuracy, threshold=0.0)
-            out["accuracy" if key == "acc" else key] = fn
+            fn = lookup(METRICS, m, "metric", "a callable f(pred, target)")
+            name = "accuracy" if fn is accuracy else name_key(m)
+            out[name] = functools.partial(accuracy, threshold=0.0) if fn is accuracy and logits else fn
         elif callable(m):
             out[getattr(m, "__name__", f"metric{len(out)}")] = m
         else:
@@ -269,7 +251,7 @@ def evaluate(model: Any, loss: str | Callable, X: Any, y: Any,
     loss_fn = _losses.get_loss(loss)
     Xa, ya = _xy(X, y, ("X", "y"))
     pred = predict(model, Xa)
-    out = {"loss": float(_array(loss_fn(Tensor(pred), ya)))}
+    out = {"loss": float(numbers_of(loss_fn(Tensor(pred), ya)))}
     for name, fn in _metric_fns(metrics, loss_fn).items():
         out[name] = float(fn(pred, ya))
     return out
@@ -401,7 +383,7 @@ def _train_epoch(run: _Run, order: np.ndarray, epoch: int, history: History) -> 
         run.optimizer.step()
         total += value * len(idx)
         if run.metric_fns:
-            preds.append(_numbers(out))
+            preds.append(numbers_of(out))
             targets.append(yb)
     history._add("loss", total / len(order))
     if run.metric_fns:
@@ -413,7 +395,7 @@ def _train_epoch(run: _Run, order: np.ndarray, epoch: int, history: History) -> 
 def _validate(run: _Run, history: History) -> None:
     Xv, yv = run.validation
     pv = predict(run.model, Xv)
-    history._add("val_loss", float(_array(run.loss_fn(Tensor(pv), yv))))
+    history._add("val_loss", float(numbers_of(run.loss_fn(Tensor(pv), yv))))
     for name, fn in run.metric_fns.items():
         history._add(f"val_{name}", fn(pv, yv))
 
