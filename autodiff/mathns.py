@@ -89,11 +89,17 @@ class SCALAR:
     abs = abs
     min = min
     max = max
-    sin = math.sin
-    cos = math.cos
     tanh = math.tanh  # stable: math.tanh(±1000) = ±1.0
     expm1 = math.expm1
     log1p = math.log1p
+
+    @staticmethod
+    def sin(x: float) -> float:
+        return math.sin(x) if x - x == 0 else nan  # sin(±inf) is NaN, as numpy's (math raises)
+
+    @staticmethod
+    def cos(x: float) -> float:
+        return math.cos(x) if x - x == 0 else nan
 
     @staticmethod
     def exp(x: float) -> float:

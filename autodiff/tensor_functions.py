@@ -83,7 +83,29 @@ def affine(x, w, b=None) -> Tensor:
         b = rest[0] if rest else None
     if b is None:
         return x @ w
+    if not (x._data.ndim == 2 and w._data.ndim == 2 and b._data.ndim == 1) and _widens(x, w, b):
+        return x @ w + b  # a bias that broadcasts x @ W wider: two nodes, the fused op keeps its shape
     return apply(T.AFFINE, (x, w, b))
+
+
+def _widens(x, w, b) -> bool:
+    """Whether adding b makes x @ w's shape larger (then affine is x @ w + b as two nodes)."""
+    a_shape, w_shape = x.shape, w.shape
+    if len(a_shape) == 1 and len(w_shape) == 1:
+        xw = ()
+    elif len(w_shape) == 1:
+        xw = a_shape[:-1]
+    elif len(a_shape) == 1:
+        xw = w_shape[:-2] + w_shape[-1:]
+    else:
+        try:
+            xw = np.broadcast_shapes(a_shape[:-2], w_shape[:-2]) + (a_shape[-2], w_shape[-1])
+        except ValueError:
+            return False  # the op reports the shapes that do not fit
+    try:
+        return np.broadcast_shapes(xw, b.shape) != xw
+    except ValueError:
+        return False
 
 
 def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:

@@ -200,7 +200,7 @@ _op("minimum_c", "autodiff.minimum({0}, {c})", lambda a, c: autodiff.minimum(a, 
 _op("affine", "autodiff.affine({0}, {1}, {2})", autodiff.affine, lambda x, w, b: x @ w + b)
 _op("affine_nobias", "autodiff.affine({0}, {1})", autodiff.affine, operator.matmul)
 _op("T", "{0}.T", operator.attrgetter("T"), lambda x: x.permute(tuple(reversed(range(x.dim())))))
-_op("transpose", "{0}.transpose({axes})", lambda x, axes: x.transpose(axes), lambda x, axes: x.permute(*axes))
+_op("transpose", "{0}.permute({axes})", lambda x, axes: x.permute(axes), lambda x, axes: x.permute(*axes))
 _op("reshape", "{0}.reshape({shape})", lambda x, shape: x.reshape(shape))
 _op("flatten", "{0}.flatten()", operator.methodcaller("flatten"), lambda x: x.reshape(-1))
 _op("getitem", "{0}[{index}]", lambda x, index: x[index.ours()], torch_getitem)
