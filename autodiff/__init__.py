@@ -8,8 +8,30 @@
 """
 
 from .check import GradcheckReport, gradcheck
+from .creation import (
+    arange,
+    default_generator,
+    full,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    zeros,
+    zeros_like,
+)
+from .custom_op import define_op
 from .engine import BackwardStep, backward_steps, topological_order
-from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError, TensorIndexError
+from .errors import (
+    AutodiffError,
+    DomainError,
+    GradError,
+    NonFiniteError,
+    RepeatedBackwardWarning,
+    ShapeError,
+    TensorIndexError,
+)
 from .forward import OpCounts, count_ops
 from .functional import (
     abs,
@@ -43,9 +65,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Value", "Tensor", "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian",
-    "hvp", "count_ops", "OpCounts", "tangent_trace", "TangentTrace", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
+    "hvp", "count_ops", "OpCounts", "define_op", "manual_seed", "default_generator", "zeros", "ones", "full",
+    "arange", "linspace", "rand", "randn", "zeros_like", "ones_like", "tangent_trace", "TangentTrace", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
-    "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
+    "AutodiffError", "RepeatedBackwardWarning", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",
     "clip", "bce_with_logits", "where", "broadcast_to", "scatter_add", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
 ]

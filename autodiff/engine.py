@@ -11,12 +11,13 @@ No recursion anywhere: graphs a million nodes deep work.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from . import grad_mode
-from .errors import NonFiniteError
+from .errors import NonFiniteError, RepeatedBackwardWarning
 
 
 class Node(Protocol):
@@ -151,6 +152,21 @@ def backward(root, seed, create_graph: bool = False) -> None:
         node.propagate()
 
 
+def warn_repeated_backward(root) -> None:
+    """Gradients accumulate into leaves (as in PyTorch), so a second backward() over the same graph
+    adds them again: right when meant (summing over passes), a silent doubling when not. Called
+    when root already has a gradient; warns if a leaf still holds a non-zero one (not after
+    zero_grad, nor after a micrograd-style ``p.grad = 0``)."""
+    if not any(not n.parents and n.requires_grad and n.has_grad and _any_nonzero(n.grad)
+               for n in topological_order(root)):
+        return
+    warnings.warn("backward() ran on this graph before: the leaves' gradients accumulate and are now "
+                  "added twice. Call zero_grad() (or optimizer.zero_grad()) between passes, or build "
+                  "the graph again; if you meant to accumulate, silence this with "
+                  "warnings.simplefilter('ignore', autodiff.RepeatedBackwardWarning)",
+                  RepeatedBackwardWarning, stacklevel=3)
+
+
 def gradients(root, seed, inputs, create_graph: bool = False) -> list:
     """∂root/∂x for each node x in ``inputs`` (seeded with ``seed``), touching no node's ``grad``:
     the functional form of backward (``torch.autograd.grad``). An input may be any node of the
@@ -247,6 +263,12 @@ def _describe(node) -> str:
 
 def _finite(x) -> bool:
     return math.isfinite(x) if isinstance(x, float) else _all_finite(x)
+
+
+def _any_nonzero(g) -> bool:
+    import numpy as np
+
+    return bool(np.any(np.asarray(g.data if hasattr(g, "parents") else g) != 0))
 
 
 def _all_finite(a) -> bool:

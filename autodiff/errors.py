@@ -26,3 +26,8 @@ class GradError(AutodiffError, RuntimeError):
 
 class NonFiniteError(AutodiffError, FloatingPointError):
     """A value or gradient became NaN or infinite where finite numbers were required."""
+
+
+class RepeatedBackwardWarning(UserWarning):
+    """backward() ran again on a graph it already ran on: the leaves' gradients accumulate (are
+    now doubled). Silence it with ``warnings.simplefilter("ignore", RepeatedBackwardWarning)``."""

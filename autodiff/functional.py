@@ -76,9 +76,11 @@ def _method(op: ops.Op, on_value: bool):
 def _function(op: ops.Op):
     """``autodiff.name(x, ...)``: the method on a node, the forward rule on numbers and arrays."""
     def fn(x, *args, **kwargs):
-        if isinstance(x, (Value, Tensor)):
-            return getattr(x, op.name)(*args, **kwargs)
         params = _bind(op, args, kwargs)
+        if isinstance(x, Value):
+            return _value.apply(op, (x,), *params)
+        if isinstance(x, Tensor):
+            return _tensor.apply(TENSOR_OPS[op.name], (x,), *params)
         if _is_number(x):
             return op.f(SCALAR, float(x), *params)
         if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
@@ -145,11 +147,22 @@ def _as_array(x, name: str) -> np.ndarray:
     return arr.astype(np.float64, copy=False)
 
 
+def function_for(op: ops.Op):
+    """The function of an op-table entry with one or two inputs (``autodiff.tanh``,
+    ``autodiff.maximum``): a node on nodes, a number or an array on numbers or arrays."""
+    return _function(op) if op.arity == 1 else _binary_function(op)
+
+
+def attach_methods(op: ops.Op) -> None:
+    """Make a one-input entry a method of both node types (``x.tanh()``)."""
+    setattr(Value, op.name, _method(op, on_value=True))
+    setattr(Tensor, op.name, _method(op, on_value=False))
+
+
 for _name in ops.METHODS:
-    setattr(Value, _name, _method(ops.OPS[_name], on_value=True))
-    setattr(Tensor, _name, _method(ops.OPS[_name], on_value=False))
-    globals()[_name] = _function(ops.OPS[_name])
+    attach_methods(ops.OPS[_name])
+    globals()[_name] = function_for(ops.OPS[_name])
 for _name in ops.BINARY_FUNCTIONS:
-    globals()[_name] = _binary_function(ops.OPS[_name])
+    globals()[_name] = function_for(ops.OPS[_name])
 
 __all__ = [*ops.METHODS, *ops.BINARY_FUNCTIONS, "where"]

@@ -55,7 +55,7 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
 
 
-def _register(name: str, arity: int, f: Callable, df: Callable, formula: str, selects: bool = False,
+def register(name: str, arity: int, f: Callable, df: Callable, formula: str, selects: bool = False,
               params: tuple = (), api: str = "", node_args: Callable | None = None) -> Op:
     """Add an entry. ``params``: (name, default) of its constant parameters, in order; ``api``:
     "method" (a method of Value and Tensor and a function ``autodiff.name(x, ...)``), "function"
@@ -83,15 +83,15 @@ def _minimum_locals(m, y, a, b):
 
 
 # --- arithmetic -------------------------------------------------------------------------------
-ADD = _register("+", 2, lambda m, a, b: a + b, lambda m, y, a, b: _ONE_ONE,
+ADD = register("+", 2, lambda m, a, b: a + b, lambda m, y, a, b: _ONE_ONE,
                 "y = a + b;  ∂y/∂a = 1, ∂y/∂b = 1")
-SUB = _register("-", 2, lambda m, a, b: a - b, lambda m, y, a, b: _ONE_MINUS_ONE,
+SUB = register("-", 2, lambda m, a, b: a - b, lambda m, y, a, b: _ONE_MINUS_ONE,
                 "y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1")
-MUL = _register("*", 2, lambda m, a, b: a * b, lambda m, y, a, b: (b, a),
+MUL = register("*", 2, lambda m, a, b: a * b, lambda m, y, a, b: (b, a),
                 "y = a·b;  ∂y/∂a = b, ∂y/∂b = a")
-DIV = _register("/", 2, lambda m, a, b: a / b, lambda m, y, a, b: (1.0 / b, -y / b),
+DIV = register("/", 2, lambda m, a, b: a / b, lambda m, y, a, b: (1.0 / b, -y / b),
                 "y = a/b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b")
-NEG = _register("neg", 1, lambda m, a: -a, lambda m, y, a: _MINUS_ONE,
+NEG = register("neg", 1, lambda m, a: -a, lambda m, y, a: _MINUS_ONE,
                 "y = −a;  ∂y/∂a = −1")
 def _power_local(m, a, n):
     # n·aⁿ⁻¹; only at n = 0 and a = 0 is it written 0·a¹, so that 0·(0⁻¹ = inf) makes no NaN there
@@ -99,54 +99,54 @@ def _power_local(m, a, n):
     return n * m.pow_d(a, m.where(n != 0, n - 1, m.where(a != 0, n - 1, 1.0)))
 
 
-POW_CONST = _register("pow", 1, lambda m, a, n: m.pow(a, n),
+POW_CONST = register("pow", 1, lambda m, a, n: m.pow(a, n),
                       lambda m, y, a, n: (_power_local(m, a, n),),
                       "y = aⁿ (n a constant);  ∂y/∂a = n·aⁿ⁻¹", params=(("n", None),))
-POW = _register("**", 2, lambda m, a, b: m.pow(a, b),
+POW = register("**", 2, lambda m, a, b: m.pow(a, b),
                 lambda m, y, a, b: (_power_local(m, a, b), _pow_exponent_local(m, y, a, b)),
                 "y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
 
 # --- elementary functions ---------------------------------------------------------------------
-EXP = _register("exp", 1, lambda m, x: m.exp(x), lambda m, y, x: (y,),
+EXP = register("exp", 1, lambda m, x: m.exp(x), lambda m, y, x: (y,),
                 "y = eˣ;  y' = eˣ = y", api="method")
-LOG = _register("log", 1, lambda m, x: m.log(x), lambda m, y, x: (1.0 / x,),
+LOG = register("log", 1, lambda m, x: m.log(x), lambda m, y, x: (1.0 / x,),
                 "y = ln x (x > 0);  y' = 1/x", api="method")
-RECIP = _register("recip", 1, lambda m, x: m.recip(x), lambda m, y, x: (-(y * y),),
+RECIP = register("recip", 1, lambda m, x: m.recip(x), lambda m, y, x: (-(y * y),),
                   "y = 1/x (±inf at 0);  y' = −1/x² = −y²  (√'s derivative, as a node for higher order)")
-SQRT = _register("sqrt", 1, lambda m, x: m.sqrt(x), lambda m, y, x: (0.5 * m.recip(y),),
+SQRT = register("sqrt", 1, lambda m, x: m.sqrt(x), lambda m, y, x: (0.5 * m.recip(y),),
                  "y = √x (x ≥ 0);  y' = 1/(2√x) = 1/(2y)  (+inf at 0)", api="method")
-ABS = _register("abs", 1, lambda m, x: m.abs(x), lambda m, y, x: (m.sign(x),),
+ABS = register("abs", 1, lambda m, x: m.abs(x), lambda m, y, x: (m.sign(x),),
                 "y = |x|;  y' = sign(x)  (0 at x = 0)", api="method")
-SIN = _register("sin", 1, lambda m, x: m.sin(x), lambda m, y, x: (m.cos(x),),
+SIN = register("sin", 1, lambda m, x: m.sin(x), lambda m, y, x: (m.cos(x),),
                 "y = sin x;  y' = cos x", api="method")
-COS = _register("cos", 1, lambda m, x: m.cos(x), lambda m, y, x: (-m.sin(x),),
+COS = register("cos", 1, lambda m, x: m.cos(x), lambda m, y, x: (-m.sin(x),),
                 "y = cos x;  y' = −sin x", api="method")
-CLIP = _register("clip", 1, lambda m, x, lo, hi: m.clip(x, lo, hi),
+CLIP = register("clip", 1, lambda m, x, lo, hi: m.clip(x, lo, hi),
                  lambda m, y, x, lo, hi: (m.select(y == x),),
                  "y = min(max(x, lo), hi) (= hi everywhere if lo > hi);  y' = 1 inside [lo, hi], 0 where clipped",
                  selects=True, params=(("lo", None), ("hi", None)), api="method")
-MAXIMUM = _register("maximum", 2, lambda m, a, b: m.maximum(a, b), _maximum_locals,
+MAXIMUM = register("maximum", 2, lambda m, a, b: m.maximum(a, b), _maximum_locals,
                     "y = max(a, b);  ∂y/∂a = 1 if a > b, ½ if a = b, else 0", selects=True, api="function")
-MINIMUM = _register("minimum", 2, lambda m, a, b: m.minimum(a, b), _minimum_locals,
+MINIMUM = register("minimum", 2, lambda m, a, b: m.minimum(a, b), _minimum_locals,
                     "y = min(a, b);  ∂y/∂a = 1 if a < b, ½ if a = b, else 0", selects=True, api="function")
 
 # --- activations (seeds 001, 002, 003) --------------------------------------------------------
-TANH = _register("tanh", 1, lambda m, x: m.tanh(x), lambda m, y, x: (1.0 - y * y,),
+TANH = register("tanh", 1, lambda m, x: m.tanh(x), lambda m, y, x: (1.0 - y * y,),
                  "y = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  y' = 1 − y²", api="method")
-SIGMOID = _register("sigmoid", 1, lambda m, x: m.sigmoid(x), lambda m, y, x: (y * (1.0 - y),),
+SIGMOID = register("sigmoid", 1, lambda m, x: m.sigmoid(x), lambda m, y, x: (y * (1.0 - y),),
                     "y = σ(x) = 1/(1 + e⁻ˣ);  y' = σ(x)(1 − σ(x)) = y(1 − y)", api="method")
-RELU = _register("relu", 1, lambda m, x: m.relu(x), lambda m, y, x: (m.positive(x),),
+RELU = register("relu", 1, lambda m, x: m.relu(x), lambda m, y, x: (m.positive(x),),
                  "y = max(0, x);  y' = 1 if x > 0 else 0  (0 at x = 0)", selects=True, api="method")
-LEAKY_RELU = _register("leaky_relu", 1,
+LEAKY_RELU = register("leaky_relu", 1,
                        lambda m, x, alpha=0.01: m.where(x > 0, x, alpha * x),
                        lambda m, y, x, alpha=0.01: (m.where(x > 0, 1.0, alpha),),
                        "y = x if x > 0 else αx;  y' = 1 if x > 0 else α", params=(("alpha", 0.01),), api="method")
-ELU = _register("elu", 1,
+ELU = register("elu", 1,
                 lambda m, x, alpha=1.0: m.where(x > 0, x, alpha * m.expm1(m.minimum(x, 0.0))),
                 lambda m, y, x, alpha=1.0: (m.where(x > 0, 1.0, y + alpha),),
                 "y = x if x > 0 else α(eˣ − 1);  y' = 1 if x > 0 else αeˣ = y + α",
                 params=(("alpha", 1.0),), api="method")
-STEP = _register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.unselected(x),),
+STEP = register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.unselected(x),),
                  "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0", selects=True, api="method")
 
 # --- fused: smooth as a whole where its parts are not ---------------------------------------------
@@ -154,7 +154,7 @@ def _bce_logits_f(m, z, t):
     return m.relu(z) - z * t + m.log1p(m.exp(-m.abs(z)))
 
 
-BCE_WITH_LOGITS = _register(
+BCE_WITH_LOGITS = register(
     "bce_with_logits", 2, _bce_logits_f, lambda m, y, z, t: (m.sigmoid(z) - t, -z),
     "y = −[t log σ(z) + (1 − t) log(1 − σ(z))] = max(z, 0) − zt + log(1 + e^{−|z|});  "
     "∂y/∂z = σ(z) − t, ∂y/∂t = −z  (one op: relu and abs have kinks at 0, the sum has none)", api="function")
@@ -186,8 +186,8 @@ def _dot_args(parents):
     return (parents[:n], parents[n:2 * n]) + ((parents[-1],) if len(parents) % 2 else ())
 
 
-SUM = _register("sum", -1, lambda m, xs: sum(xs, 0.0), lambda m, y, xs: _ONE * len(xs),
+SUM = register("sum", -1, lambda m, xs: sum(xs, 0.0), lambda m, y, xs: _ONE * len(xs),
                 "y = Σ xᵢ;  ∂y/∂xᵢ = 1", node_args=lambda parents: (list(parents),))
-DOT = _register("dot", -1, _dot_f, _dot_df,
+DOT = register("dot", -1, _dot_f, _dot_df,
                 "y = Σ wᵢxᵢ (+ b);  ∂y/∂wᵢ = xᵢ, ∂y/∂xᵢ = wᵢ, ∂y/∂b = 1", node_args=_dot_args)
 

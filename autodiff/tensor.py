@@ -17,6 +17,7 @@ from . import tensor_ops as T
 from .errors import AutodiffError, GradError, ShapeError
 from .mathns import ARRAY
 from .tensor_methods import TensorMethods
+from .value import Value
 
 _new = object.__new__
 _PLAIN = grad_mode.PLAIN
@@ -51,6 +52,10 @@ def lift(x) -> Tensor | None:
         return x
     if isinstance(x, (numbers.Real, np.ndarray, list, tuple)) and not isinstance(x, bool):
         return _leaf(_as_array(x))
+    if isinstance(x, Value):
+        raise TypeError("cannot combine a Value (a scalar node) with a Tensor: they are separate graphs. "
+                        "Use Tensors throughout (Tensor(v.data), or a 0-d Tensor for a scalar), or "
+                        "Values throughout (Value(t.item()) for a one-element tensor)")
     return None
 
 
@@ -387,6 +392,8 @@ class Tensor(TensorMethods):
         if not self.requires_grad:
             raise GradError("backward() on a tensor that does not require grad: no leaf in its graph "
                             "has requires_grad=True (or it was computed under no_grad())")
+        if self.parents and self.grad is not None:
+            engine.warn_repeated_backward(self)
         if grad is None:
             if self._data.size != 1:
                 raise GradError(f"grad can be implicitly created only for scalar outputs, and this "

@@ -303,6 +303,8 @@ class Value:
         ``check_finite``, raise ``NonFiniteError`` naming where the first NaN or inf came from.
         """
         seed = 1.0 if grad is None else _as_float(grad, "backward(grad=...)")
+        if self.parents and self.grad is not NO_GRAD:
+            engine.warn_repeated_backward(self)
         engine.backward(self, seed, create_graph)
         if check_finite:
             engine.check_finite(self)

@@ -15,6 +15,7 @@ from autodiff import (
     DomainError,
     GradError,
     NonFiniteError,
+    RepeatedBackwardWarning,
     ShapeError,
     Tensor,
     TensorIndexError,
@@ -55,7 +56,8 @@ def test_second_backward_on_the_same_graph_doubles_leaves_but_not_intermediates(
     h_grad_first = h.grad.copy()
     close(h_grad_first, 2 * h.data + 1)  # ∂loss/∂h = 2h + 1
     close(a.grad, 3 * (2 * h.data + 1))
-    loss.backward()
+    with pytest.warns(RepeatedBackwardWarning, match="added twice"):  # issue 12: never silent
+        loss.backward()
     close(h.grad, h_grad_first)  # reset, then recomputed: not 2×
     close(a.grad, 2 * 3 * (2 * h.data + 1))  # the leaf accumulates
 
@@ -566,7 +568,7 @@ def test_an_optimizer_step_between_forward_and_backward_raises() -> None:
     loss = (w * w).sum()
     loss.backward()
     opt.step()
-    with pytest.raises(GradError, match="assigned new data"):
+    with pytest.raises(GradError, match="assigned new data"), pytest.warns(RepeatedBackwardWarning):
         loss.backward()
 
 

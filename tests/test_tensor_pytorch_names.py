@@ -75,3 +75,39 @@ def test_argmax_is_a_constant_index_tensor_and_max_gives_values_only() -> None:
     assert (t.argmax(dim=1) == Tensor(np.array([1, 0]), dtype=np.int64)).data.all()
     assert t.max(dim=1).tolist() == [5.0, 7.0]
     assert t.argmax().item() == 3
+
+
+def test_creation_functions_as_pytorch_spells_them() -> None:
+    import autodiff as ad
+
+    assert ad.zeros(2, 3).shape == (2, 3) and ad.zeros((2, 3)).data.sum() == 0.0
+    assert ad.ones(3).tolist() == [1.0, 1.0, 1.0] and ad.full((2,), 7).tolist() == [7.0, 7.0]
+    assert ad.arange(4).tolist() == [0.0, 1.0, 2.0, 3.0] and ad.arange(1, 2, 0.5).tolist() == [1.0, 1.5]
+    assert ad.linspace(0, 1, 3).tolist() == [0.0, 0.5, 1.0]
+    w = ad.zeros(2, requires_grad=True, label="w")
+    assert w.requires_grad and w.label == "w" and w.dtype == np.float64
+    assert ad.zeros_like(ad.ones(2, 2)).shape == (2, 2) and ad.ones_like(np.zeros(3)).tolist() == [1.0] * 3
+    with pytest.raises(TypeError, match="non-negative ints"):
+        ad.zeros(2.5)
+
+
+def test_manual_seed_makes_random_draws_repeat() -> None:
+    import autodiff as ad
+
+    ad.manual_seed(123)
+    a, b = ad.randn(3, 2), ad.rand(4)
+    ad.manual_seed(123)
+    np.testing.assert_array_equal(ad.randn(3, 2).data, a.data)
+    np.testing.assert_array_equal(ad.rand(4).data, b.data)
+    assert 0.0 <= b.data.min() and b.data.max() < 1.0
+    with pytest.raises(TypeError, match="non-negative int"):
+        ad.manual_seed(-1)
+
+
+def test_a_value_and_a_tensor_together_say_what_to_do() -> None:
+    from autodiff import Value
+
+    for combine in (lambda: Value(1.0) + Tensor([1.0]), lambda: Tensor([1.0]) * Value(2.0),
+                    lambda: Tensor([1.0]) @ Value(2.0)):
+        with pytest.raises(TypeError, match="cannot combine a Value .* with a Tensor.*Tensor\\(v.data\\)"):
+            combine()

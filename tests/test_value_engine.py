@@ -4,6 +4,7 @@ and the step-by-step backward."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from autodiff import (
     DomainError,
     NonFiniteError,
+    RepeatedBackwardWarning,
     Value,
     backward_steps,
     enable_grad,
@@ -68,7 +70,8 @@ def test_second_backward_doubles_leaf_grads_but_not_intermediate_grads():
     y.backward()
     first = (x.grad, w.grad, z.grad, y.grad)
     assert z.grad == pytest.approx(1 - math.tanh(-0.75) ** 2 + 1, rel=1e-15)
-    y.backward()
+    with pytest.warns(RepeatedBackwardWarning, match="zero_grad"):
+        y.backward()
     assert x.grad == 2 * first[0]
     assert w.grad == 2 * first[1]
     assert z.grad == first[2]           # reset by the second call, not doubled
@@ -86,9 +89,12 @@ def test_zeroing_leaf_grads_resets_accumulation():
     x, w, z, y = _graph()
     y.backward()
     once = x.grad
-    y.backward()
-    x.grad = w.grad = 0.0
-    y.backward()
+    with pytest.warns(RepeatedBackwardWarning):
+        y.backward()
+    x.grad = w.grad = 0.0  # micrograd's way of zeroing: no warning after it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RepeatedBackwardWarning)
+        y.backward()
     assert x.grad == once
 
 
