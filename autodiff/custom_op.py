@@ -2,7 +2,7 @@
 
     >>> import autodiff
     >>> softplus = autodiff.define_op(
-    ...     "softplus",
+    ...     "my_softplus",
     ...     f=lambda m, x: m.log(1.0 + m.exp(x)),         # the forward rule: y = log(1 + eˣ)
     ...     df=lambda m, y, x: (m.sigmoid(x),),           # ∂y/∂x, one per input
     ...     formula="y = log(1 + eˣ);  y' = σ(x)")
@@ -28,6 +28,9 @@ from collections.abc import Callable
 from . import ops
 from .functional import attach_methods, function_for
 from .tensor_ops import TENSOR_OPS, elementwise
+
+DEFINED: set[str] = set()
+"""The names define_op added (the library's own ops are the rest of the table)."""
 
 
 def define_op(name: str, f: Callable, df: Callable, formula: str = "", *, method: bool = False,
@@ -56,6 +59,7 @@ def define_op(name: str, f: Callable, df: Callable, formula: str = "", *, method
         attach_methods(op)
     fn = function_for(op)
     _check_on_a_sample(fn, name, arity)
+    DEFINED.add(name)
     return fn
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import autodiff as ad
 from autodiff import Tensor, Value, gradcheck
+from autodiff.custom_op import DEFINED
 from autodiff.ops import OPS
 from autodiff.tensor_ops import TENSOR_OPS
 
@@ -27,6 +28,7 @@ def define():
 
     yield make
     for name in made:
+        DEFINED.discard(name)
         OPS.pop(name, None)
         TENSOR_OPS.pop(name, None)
         for cls in (Value, Tensor):

@@ -18,6 +18,7 @@ from test_tensor_ops import IDS, TABLE, Row, our_grads
 
 import autodiff
 from autodiff import Tensor
+from autodiff.custom_op import DEFINED
 
 torch = pytest.importorskip("torch")
 torch_func = pytest.importorskip("torch.func")
@@ -102,4 +103,4 @@ def test_every_tensor_op_has_a_jvp_and_the_table_reaches_it() -> None:
     for row in TABLE:
         xs, _ = row.inputs_and_weight()
         seen.update(n.op for n in autodiff.topological_order(row.ours(*[Tensor(x, requires_grad=True) for x in xs])))
-    assert set(TENSOR_OPS) - seen == set()
+    assert set(TENSOR_OPS) - seen - DEFINED == set()  # (ops a user defined are tested where defined)

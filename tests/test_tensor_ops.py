@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 
 import autodiff
 from autodiff import Tensor, concatenate, gradcheck, maximum, minimum, stack, topological_order
+from autodiff.custom_op import DEFINED
 from autodiff.tensor import apply as tensor_apply
 from autodiff.tensor_ops import TENSOR_OPS
 
@@ -531,7 +532,7 @@ def test_table_covers_every_tensor_op() -> None:
         xs, _ = row.inputs_and_weight()
         out = row.ours(*[Tensor(x, requires_grad=True) for x in xs])
         seen.update(node.op for node in topological_order(out))
-    missing = set(TENSOR_OPS) - seen
+    missing = set(TENSOR_OPS) - seen - DEFINED
     assert not missing, f"ops with no row in TABLE: {sorted(missing)}"
 
 

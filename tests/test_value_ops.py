@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import autodiff
 from autodiff import OPS, AutodiffError, DomainError, ShapeError, Value
+from autodiff.custom_op import DEFINED
 from autodiff.value import apply as value_apply
 
 INF = math.inf
@@ -175,7 +176,7 @@ SPECS = [
     Spec("dot", _dot_build, _dot_ref, dot_args(), scale=lambda x, p: _dot_ref(tuple(map(abs, x)), p)),
 ]
 def test_every_op_a_value_exposes_is_in_the_table():
-    assert {s.name for s in SPECS} == set(OPS)
+    assert {s.name for s in SPECS} == set(OPS) - DEFINED
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=str)
