@@ -17,6 +17,7 @@ from autodiff.viz import (
     draw,
     draw_steps,
     explain,
+    layout_size,
     save,
     save_steps,
     trace_backward,
@@ -90,13 +91,16 @@ def test_before_backward_edges_show_only_the_local_derivative():
     assert "local = -1.5" in labels and all("×" not in s for s in labels)
 
 
-def test_a_node_used_twice_has_two_edges_whose_contributions_sum_to_its_grad():
+def test_a_node_used_twice_has_one_edge_labelled_x2_with_the_summed_local_and_contribution():
     x = Value(3.0, label="x")
-    y = x * x
+    y = x * x  # ∂y/∂x = x + x: the two parallel edges are drawn as one
     y.backward()
     labels = edge_labels(draw(y).source)
-    assert labels == ["local = 3\\n1 × 3 = 3"] * 2
+    assert labels == ["×2 edges: local = 3 + 3 = 6\\n1 × 6 = 6"]
     assert x.grad == 6.0
+    z = Value.sum([x] * 40)  # forty parallel edges, one arrow
+    z.backward()
+    assert edge_labels(draw(z).source) == ["×40 edges: local = 1 + 1 + 1 + … = 40\\n1 × 40 = 40"]
 
 
 def test_options_hide_grads_and_edge_labels_and_set_direction_and_digits():
@@ -167,6 +171,41 @@ def test_max_nodes_draws_the_nodes_nearest_the_output_with_a_note():
     assert len(re.findall(r"<TABLE", draw(y, max_nodes=None).source)) == total
 
 
+def power_by_products(k: int):
+    """x*x*…*x with k factors: k - 1 products, every one of them using x."""
+    x = Value(1.01, label="x")
+    y = x
+    for _ in range(k - 1):
+        y = y * x
+    return x, y
+
+
+def test_layout_size_counts_nodes_op_nodes_and_the_ranks_each_edge_crosses():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(10):
+        y = y.tanh()
+    assert layout_size(y) == 11 + 10 + 10  # 11 nodes, 10 op nodes, 10 edges of length 1
+    # x's edge into the i-th product crosses 2i - 1 ranks: (k - 1)² in all, the quadratic that
+    # made dot take a minute over 50 factors
+    for k in (2, 3, 10, 50):
+        assert layout_size(power_by_products(k)[1]) == k + (k - 1) + (k - 2) + (k - 1) ** 2
+
+
+def test_draw_cuts_a_graph_too_large_to_lay_out_to_the_nodes_nearest_the_output():
+    x, y = power_by_products(50)
+    y.backward()
+    src = draw(y).source
+    drawn = len(re.findall(r"<TABLE", src))
+    assert 1 < drawn < 50
+    assert f"showing the {drawn} nodes nearest the output of 50" in src
+    assert f"drawing more would make dot slow: layout size over {autodiff.viz.MAX_LAYOUT}" in src
+    assert "more input" in src  # the cut edges from x end in a visible stub
+    assert len(re.findall(r"<TABLE", draw(y, max_nodes=None).source)) == 50
+    small = power_by_products(10)[1]
+    assert "showing" not in draw(small).source
+
+
 def scalar_mlp():
     """A 3-4-1 tanh network on Values: every weight a labelled leaf."""
     xs = [Value(v, label=f"x{i}") for i, v in enumerate((0.5, -1.0, 2.0))]
@@ -228,9 +267,9 @@ def test_tensor_nodes_show_shape_dtype_op_and_data_and_grad_summaries():
     for op in ("@", "tanh", "*", "sum", "mean", "+"):
         assert re.search(rf'op \[label="?{re.escape(op)}"? ', src), op
     # edges carry the vector-Jacobian product sent to each parent: h*h sends 1·h along each
-    # of its two edges to h, and h.grad is their sum
-    per_edge = f"contribution [{g4(h.data[0])}, {g4(h.data[1])}]"
-    assert edge_labels(src).count(per_edge) == 2
+    # of its two edges to h, drawn as one edge with their sum, which is h.grad
+    both = f"×2 edges: contribution [{g4(2 * h.data[0])}, {g4(2 * h.data[1])}]"
+    assert edge_labels(src).count(both) == 1
     assert f"grad [{g4(2 * h.data[0])}, {g4(2 * h.data[1])}]" in src
 
 
