@@ -59,6 +59,11 @@ BLUE = "#1f77b4"    # in a step picture: the contributions summed into the curre
 PENDING = "#a0a0a0"  # in a step picture: edges backward has not reached yet
 DOT_TIMEOUT = 60.0
 """Seconds ``save`` and ``render`` let graphviz's dot run before stopping it."""
+RASTER_FORMATS = ("png", "jpg", "jpeg", "gif")
+RASTER_INCHES = "50,50"
+"""Largest raster picture, in inches at 96 dpi (4 800 pixels a side); a larger drawing is scaled
+down to fit (a graph's own ``size`` attribute wins). A 150-node chain is 18 000 × 4 000 pixels
+at full size, and drawing those took seconds; nobody can read it as one image anyway."""
 MAX_LAYOUT = 800
 """Largest layout size (see layout_size) ``draw`` makes when max_nodes is set: a fraction of a
 second of dot's time. A bigger graph is cut to the nodes nearest the output, with a note."""
@@ -473,7 +478,8 @@ def _edge_style(child, js: list[int], parent, opts: _Options, frame: _Frame | No
     tensor = _is_tensor(child)
     many = f"×{len(js)} edges: " if len(js) > 1 else ""
     if not tensor and opts.edge_labels:
-        lines.append(f"{many}local = {_local_text([child.local_grads[j] for j in js], opts.digits)}")
+        locals_ = [child.local_grads[j] for j in js]
+        lines.append(f"{many}local = {_sum_text([_fmt(v, opts.digits) for v in locals_], locals_, opts.digits)}")
     attrs: dict = {}
     if frame is None:
         parts = [plain_contribs[j] if plain_contribs is not None else None for j in js]
@@ -491,21 +497,32 @@ def _edge_style(child, js: list[int], parent, opts: _Options, frame: _Frame | No
             lines.append(f"{many}contribution {_summary(total, opts.digits)}")
         else:
             # a child that has sent its contributions has its final grad
-            local = math.fsum(child.local_grads[j] for j in js)
-            lines.append(f"{_fmt(child.grad, opts.digits)} × {_fmt(local, opts.digits)} = "
-                         f"{_fmt(math.fsum(parts), opts.digits)}")
+            g = _fmt(child.grad, opts.digits)
+            products = [f"{g} × {_fmt(child.local_grads[j], opts.digits)}" for j in js]
+            lines.append(_sum_text(products, parts, opts.digits, always_total=True))
     if lines:
         attrs["label"] = "\\n".join(lines)
     return attrs
 
 
-def _local_text(locals_: list[float], digits: int) -> str:
-    """``0.5``; for parallel edges their sum, ``3 + 3 = 6`` (``3 + 3 + … = 150`` past three)."""
-    if len(locals_) == 1:
-        return _fmt(locals_[0], digits)
-    shown = " + ".join(_neg(_fmt(v, digits)) for v in locals_[:3])
-    more = " + …" if len(locals_) > 3 else ""
-    return f"{shown}{more} = {_fmt(math.fsum(locals_), digits)}"
+def _sum_text(terms: list[str], values: list[float], digits: int, always_total: bool = False) -> str:
+    """``t1 + t2 + t3 + … = Σ values`` (three terms shown at most); one term alone is just itself
+    (``always_total``: ``t1 = value``)."""
+    total = _fmt(_fsum(values), digits)
+    if len(terms) == 1:
+        return f"{terms[0]} = {total}" if always_total else terms[0]
+    shown = " + ".join(t if " " in t else _neg(t) for t in terms[:3])
+    return f"{shown}{' + …' if len(terms) > 3 else ''} = {total}"
+
+
+def _fsum(values: Iterable[float]) -> float:
+    """Σ values correctly rounded (math.fsum), or as IEEE arithmetic has it where fsum refuses:
+    inf + (-inf) = nan, and a sum past the largest float = ±inf."""
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return sum(values)
 
 
 def _render(root, nodes: list, opts: _Options, frame: _Frame | None = None, caption: str = ""):
@@ -815,12 +832,13 @@ def explain(node, root, digits: int = 4) -> str:
     products = " + ".join(f"{_fmt(child.grad, digits)} · {_neg(_fmt(child.local_grads[j], digits))}"
                           for child, j in terms)
     lines.append(f"{pad}= {products}")
-    total = math.fsum(values)
+    total = _fsum(values)
     if len(values) > 1:
         lines.append(f"{pad}= {' + '.join(_neg(_fmt(v, digits)) for v in values)}")
     lines.append(f"{pad}= {_fmt(total, digits)}")
     lines.append(f"{x}.grad = {_fmt(node.grad, digits)}")
-    if not math.isclose(total, node.grad, rel_tol=1e-9, abs_tol=1e-12):
+    same = total == node.grad or (math.isnan(total) and math.isnan(node.grad))
+    if not (same or math.isclose(total, node.grad, rel_tol=1e-9, abs_tol=1e-12)):
         lines.append(f"(note: {x}.grad differs from the sum: a leaf's grad accumulates over "
                      "backward() calls; zero it before each one)")
     return "\n".join(lines)
@@ -864,8 +882,9 @@ def render(source: str, fmt: str, timeout: float | None = DOT_TIMEOUT) -> bytes:
     on POSIX it also gets a CPU-time limit, so it dies even if this process is killed first."""
     posix = os.name == "posix"
     limit = None if timeout is None or not posix else math.ceil(timeout) + 1
+    command = ["dot", f"-T{fmt}"] + ([f"-Gsize={RASTER_INCHES}"] if fmt in RASTER_FORMATS else [])
     try:
-        proc = subprocess.Popen(["dot", f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=posix,
                                 preexec_fn=(lambda: _limit_cpu(limit)) if limit else None)
     except FileNotFoundError:
