@@ -648,6 +648,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(prog, f"graphviz's dot was stopped after {DRAW_SECONDS:g} s, the time all the "
                             "pictures of one command get: the graph is too large to draw; draw "
                             "fewer nodes with --max-nodes (0 means no limit)")
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as a killed pipe does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except OSError as e:  # a file that cannot be written after all (disk full, a race)
         return _error(prog, f"cannot write {e.filename or 'a file'}: {e.strerror or e}")
     except (ImportError, viz.GraphvizNotFoundError, viz.GraphvizError) as e:

@@ -452,3 +452,14 @@ def spy_on_dot(monkeypatch) -> list:
 
     monkeypatch.setattr(subprocess.Popen, "__init__", init)
     return started
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    names = [f"a{i}" for i in range(3000)]  # a table longer than a pipe's buffer
+    cmd = [sys.executable, "-m", "autodiff", "graph", "+".join(names), "--at", *[f"{n}=1" for n in names]]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(b"f = ")
+    proc.stdout.close()  # as `| head -1` does
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=30) == 141 and err == b""
