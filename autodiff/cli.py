@@ -469,6 +469,9 @@ def _one_line(text: str) -> str:
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines() splits at
 
 
+_NO_DOT = f"graphviz's dot program is not on PATH, and drawing needs it; {viz.INSTALL_HINT}"
+
+
 def _error(prog: str, message: str, code: int = 2) -> int:
     print(f"{prog}: error: {_one_line(message)}", file=sys.stderr)
     return code
@@ -477,10 +480,10 @@ def _error(prog: str, message: str, code: int = 2) -> int:
 def _graph(args: argparse.Namespace) -> int:
     """The graph command: every check on the options comes before any work, every picture is
     made before anything is printed, so an error is the only output."""
-    out = _output_path(args.output)
     _check_numbers(args)
     if args.steps is not None:
         _check_directory(args.steps)
+    out = _output_path(args.output, args.steps)
     expr = parse_expression(args.expression)
     given = parse_assignments(args.at)
     used = set(expr.variables)
@@ -509,17 +512,20 @@ def _graph(args: argparse.Namespace) -> int:
     if data is None:  # no dot program: keep the work, the DOT source renders later or elsewhere
         dot_path = out.with_suffix(".dot")
         dot_path.write_text(source, encoding="utf-8")
-        message = f"{viz.GraphvizNotFoundError(source)} The DOT source was written to {dot_path}."
-        return _error("autodiff graph", message, 1)
+        return _error("autodiff graph", f"{_NO_DOT}; the DOT source was written to {dot_path} (render it "
+                                        f"later: dot -T{out.suffix[1:]} {dot_path} -o {out})", 1)
     out.write_bytes(data)
     print(f"wrote {out}")
     return 0
 
 
-def _output_path(text: str | None) -> Path | None:
-    """The -o file, checked before any work: a picture format, in a directory that exists."""
+def _output_path(text: str | None, steps: str | None) -> Path | None:
+    """The -o file, checked before any work: a picture format, in a directory that exists (or
+    that --steps makes first)."""
     if text is None:
         return None
+    if steps is not None and Path(text) == Path(steps):
+        raise ExpressionError(f"-o and --steps both name {text!r}: the picture needs a file of its own")
     out = Path(text)
     if out.suffix.lower().lstrip(".") not in PICTURE_FORMATS:
         raise ExpressionError(f"cannot tell the picture format from {text!r}: "
@@ -529,6 +535,8 @@ def _output_path(text: str | None) -> Path | None:
     if out.is_dir():
         raise ExpressionError(f"-o {text!r} is a directory: give a file name, e.g. {out / 'graph.svg'}")
     folder = out.parent
+    if steps is not None and folder == Path(steps):  # checked by _check_directory, made first
+        return out
     if not folder.is_dir():
         what = "is not a directory" if folder.exists() else "does not exist"
         raise ExpressionError(f"cannot write {text!r}: the directory {str(folder)!r} {what}")
@@ -653,7 +661,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except OSError as e:  # a file that cannot be written after all (disk full, a race)
         return _error(prog, f"cannot write {e.filename or 'a file'}: {e.strerror or e}")
-    except (ImportError, viz.GraphvizNotFoundError, viz.GraphvizError) as e:
+    except viz.GraphvizNotFoundError:
+        return _error(prog, _NO_DOT, 1)
+    except (ImportError, viz.GraphvizError) as e:
         return _error(prog, str(e), 1)
     except KeyboardInterrupt:
         return _error(prog, "interrupted", 130)

@@ -224,8 +224,12 @@ def test_missing_dot_program_keeps_the_dot_source_and_exits_1(tmp_path, monkeypa
     assert main(["graph", "x*x", "--at", "x=3", "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert "apt-get install graphviz" in err and "brew install graphviz" in err
+    assert f"dot -Tsvg {tmp_path / 'g.dot'} -o {out}" in err and err.count("\n") == 1
     assert (tmp_path / "g.dot").read_text().startswith("digraph")
     assert not out.exists()
+    assert main(["graph", "x*x", "--at", "x=3", "--steps", str(tmp_path / "steps")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("autodiff graph: error: graphviz's dot program is not on PATH") and err.count("\n") == 1
 
 
 def test_no_command_is_a_one_line_error_that_shows_an_example(capsys):
@@ -353,11 +357,19 @@ def test_options_are_checked_before_anything_is_computed_or_printed(tmp_path, ca
         (["--digits", "0"], "--digits must be between 1 and 17"),
         (["--max-nodes", "-1"], "--max-nodes must be 0"),
         (["-o", str(tmp_path / "g.bmp")], "cannot tell the picture format"),
+        (["-o", str(tmp_path / "s.svg"), "--steps", str(tmp_path / "s.svg")], "both name"),
     ]
     (tmp_path / "d.svg").mkdir()
     for extra, message in cases:
         assert_one_line_error(*run(["graph", "x*x", "--at", "x=3", *extra], capsys), message)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "d.svg"]
+
+
+def test_the_picture_may_go_into_the_directory_steps_makes(tmp_path, capsys):
+    steps = tmp_path / "out"
+    code, printed, err = run(["graph", "x*x", "--at", "x=3", "--steps", str(steps), "-o",
+                              str(steps / "g.svg")], capsys)
+    assert (code, err) == (0, "") and (steps / "g.svg").exists() and (steps / "steps.html").exists()
 
 
 @pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root may write anywhere")
