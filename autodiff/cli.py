@@ -494,8 +494,8 @@ def _graph(args: argparse.Namespace) -> int:
         raise ExpressionError(f"unknown variable '{unknown[0]}' in --at: {uses}")
     leaves = {name: Value(given[name], label=name) for name in expr.variables if name in given}
     root = expr.evaluate(leaves)
-    if not root.label:
-        root.label = "f"
+    if not root.label:  # a name for the output that no variable has: f, else f1, f2, ...
+        root.label = next(n for n in ("f", *(f"f{k}" for k in range(1, len(used) + 2))) if n not in used)
     deadline = time.monotonic() + DRAW_SECONDS
     if args.steps is not None:
         _check_steps(root)
@@ -504,7 +504,9 @@ def _graph(args: argparse.Namespace) -> int:
         root.backward()
     picture = None if out is None else _picture(root, out, args, deadline - time.monotonic())
     _print_results(expr, root, leaves, args)
-    if args.steps is not None:
+    if args.steps is not None and not root.parents:
+        print(f"no backward steps to draw: the output {root.label} is not computed from anything")
+    elif args.steps is not None:
         print(f"wrote the backward steps to {args.steps} (open {Path(args.steps) / 'steps.html'})")
     if out is None:
         return 0

@@ -298,6 +298,11 @@ def test_unicode_digits_superscripts_and_full_width_characters_are_named_in_one_
     assert_one_line_error(*run(["graph", text, "--at", "x=3", "y=2"], capsys), message)
 
 
+def test_the_output_is_not_called_f_when_a_variable_is(capsys):
+    code, out, _ = run(["graph", "f*f1*2", "--at", "f=1", "f1=3"], capsys)
+    assert code == 0 and out.splitlines()[:2] == ["f2 = f*f1*2 = 6", f"{'variable':<8}  {'value':>16}  {'∂f2/∂variable':>16}"]
+
+
 def test_the_typographic_minus_is_a_minus_in_the_expression_and_in_at(capsys):
     code, out, _ = run(["graph", "\u2212x * y", "--at", "x=\u22122", "y=3"], capsys)
     assert code == 0 and out.splitlines()[0].endswith("= 6")
@@ -370,6 +375,12 @@ def test_the_picture_may_go_into_the_directory_steps_makes(tmp_path, capsys):
     code, printed, err = run(["graph", "x*x", "--at", "x=3", "--steps", str(steps), "-o",
                               str(steps / "g.svg")], capsys)
     assert (code, err) == (0, "") and (steps / "g.svg").exists() and (steps / "steps.html").exists()
+
+
+def test_steps_of_an_expression_that_is_a_single_value_says_there_are_none(tmp_path, capsys):
+    code, printed, err = run(["graph", "x", "--at", "x=3", "--steps", str(tmp_path / "s")], capsys)
+    assert (code, err) == (0, "")
+    assert printed.splitlines()[-1] == "no backward steps to draw: the output x is not computed from anything"
 
 
 @pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root may write anywhere")
