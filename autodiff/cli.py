@@ -19,10 +19,13 @@ a stack machine evaluates without recursion. Nothing is ever passed to eval, exe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -632,6 +635,28 @@ def _names(names: Sequence[str], shown: int = 10) -> str:
     return f"{', '.join(names[:shown])} and {len(names) - shown} more"
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: raised where the command is, so that it unwinds as Ctrl-C does."""
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    """While the command runs, SIGTERM (kill, timeout(1)) unwinds the stack instead of ending
+    the process on the spot, so a running dot is killed with us, not left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def unwind(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, unwind)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``autodiff`` console script; returns the exit code (2: bad input).
 
@@ -651,7 +676,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   "x=0.5 w=-1.5 b=2  (or autodiff --help)")
     prog = "autodiff graph"
     try:
-        return _graph(args)
+        with _sigterm_unwinds():
+            return _graph(args)
+    except _Terminated:
+        return 128 + signal.SIGTERM
     except ExpressionError as e:
         return _error(prog, str(e))
     except viz.GraphvizTimeoutError:

@@ -26,12 +26,14 @@ always available as ``graph.source``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import math
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -878,19 +880,19 @@ def render(source: str, fmt: str, timeout: float | None = DOT_TIMEOUT) -> bytes:
     """The picture of DOT ``source`` in format ``fmt`` (svg, png, …), made by graphviz's dot.
 
     dot runs in a process group of its own, killed (with any children) when ``timeout``
-    seconds pass (GraphvizTimeoutError) or the caller is interrupted (KeyboardInterrupt), and
-    on POSIX it also gets a CPU-time limit, so it dies even if this process is killed first."""
-    posix = os.name == "posix"
-    limit = None if timeout is None or not posix else math.ceil(timeout) + 1
+    seconds pass (GraphvizTimeoutError) or the caller is interrupted (KeyboardInterrupt, or
+    any exception a signal handler raises), and on POSIX it also gets a CPU-time limit, so it
+    dies even if this process is killed first."""
     command = ["dot", f"-T{fmt}"] + ([f"-Gsize={RASTER_INCHES}"] if fmt in RASTER_FORMATS else [])
+    proc = None
     try:
-        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=posix,
-                                preexec_fn=(lambda: _limit_cpu(limit)) if limit else None)
+        with _signals_held() as mask:  # no interrupt between the fork and having proc to kill
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, start_new_session=os.name == "posix",
+                                    preexec_fn=_child_setup(mask, timeout))
+        out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
     except FileNotFoundError:
         raise GraphvizNotFoundError(source) from None
-    try:
-        out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise GraphvizTimeoutError(
@@ -898,7 +900,8 @@ def render(source: str, fmt: str, timeout: float | None = DOT_TIMEOUT) -> bytes:
             "the graph is too large to draw; draw fewer nodes (max_nodes) or one path (focus)"
         ) from None
     except BaseException:  # KeyboardInterrupt above all: dot must not outlive us
-        _kill(proc)
+        if proc is not None:
+            _kill(proc)
         raise
     if proc.returncode != 0:
         said = err.decode("utf-8", "replace").strip().splitlines()
@@ -907,10 +910,35 @@ def render(source: str, fmt: str, timeout: float | None = DOT_TIMEOUT) -> bytes:
     return out
 
 
-def _limit_cpu(seconds: int) -> None:
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back (POSIX, main thread) while the block runs; yields the
+    signal mask to restore, or None where nothing is held."""
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield None
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield mask
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _child_setup(mask, timeout: float | None):
+    """What dot's process does before it starts (POSIX): take back the signals the parent held,
+    and limit its CPU time to the timeout and a second."""
+    if os.name != "posix":
+        return None
     import resource
 
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    def setup() -> None:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if timeout is not None:
+            seconds = math.ceil(timeout) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+
+    return setup
 
 
 def _kill(proc: subprocess.Popen) -> None:

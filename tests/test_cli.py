@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -486,3 +487,24 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     err = proc.stderr.read()
     proc.stderr.close()
     assert proc.wait(timeout=30) == 141 and err == b""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads a process's children from /proc")
+def test_a_terminated_command_takes_its_dot_process_with_it(tmp_path):
+    """`timeout 5 autodiff graph …` or kill: dot must not run on at 100 % CPU."""
+    product = "*".join(["x"] * 80)  # with --max-nodes 0, a layout that takes dot minutes
+    cmd = [sys.executable, "-m", "autodiff", "graph", product, "--at", "x=1.01", "--max-nodes", "0",
+           "-o", str(tmp_path / "g.svg")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    children = f"/proc/{proc.pid}/task/{proc.pid}/children"
+    dot = []
+    for _ in range(300):  # until dot has started (at most 30 s)
+        dot = open(children).read().split() if os.path.exists(children) else []
+        if dot or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert dot, "dot never started"
+    proc.terminate()
+    assert proc.wait(timeout=10) == 143 and proc.stderr.read() == b""
+    proc.stderr.close()
+    assert not os.path.exists(f"/proc/{dot[0]}")  # killed and reaped, not left running
