@@ -14,6 +14,14 @@ The expression is data, never code: a small tokenizer and recursive-descent pars
 
 with FUNCTION one of ``ops.UNARY_FUNCTIONS``, and compile it to reverse Polish notation, which
 a stack machine evaluates without recursion. Nothing is ever passed to eval, exec or compile.
+Only ASCII is read, except that the typographic minus − is a minus; any other character
+(x², a digit of another script, a full-width ｘ, ×) is an error that names it.
+
+Exit codes: 0, the results; 2, bad input: one line on stderr, ``autodiff graph: error: …``,
+and nothing on stdout, since every option is checked and every picture made before anything
+is printed; 1, graphviz is missing; 130 and 143, interrupted (Ctrl-C, SIGTERM: dot is killed
+too). The work is bounded: pictures are cut to what dot lays out in a fraction of a second
+(``viz.MAX_LAYOUT``), --steps is for small graphs, and dot gets DRAW_SECONDS in all.
 """
 
 from __future__ import annotations
@@ -391,7 +399,7 @@ def parse_assignments(items: Sequence[str]) -> dict[str, float]:
 
 
 # --- the command ----------------------------------------------------------------------------------
-class UsageError(Exception):
+class _UsageError(Exception):
     """A command line argparse cannot read; ``prog`` is the (sub)command it belongs to."""
 
     def __init__(self, prog: str, message: str) -> None:
@@ -403,7 +411,7 @@ class _ArgumentParser(argparse.ArgumentParser):
     """argparse, except that an error is one line that says what is wrong, not the usage text."""
 
     def error(self, message: str):
-        raise UsageError(self.prog, message)
+        raise _UsageError(self.prog, message)
 
 
 def _argument_parser() -> argparse.ArgumentParser:
@@ -464,15 +472,13 @@ def _usage_hint(message: str, argv: Sequence[str]) -> str:
     return ""
 
 
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines() splits at
+_NO_DOT = f"graphviz's dot program is not on PATH, and drawing needs it; {viz.INSTALL_HINT}"
+
+
 def _one_line(text: str) -> str:
     """text with its line breaks escaped (\\n, \\u2028, …), so an error stays one line."""
     return "".join(repr(c)[1:-1] if c in _LINE_BREAKS else c for c in text)
-
-
-_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines() splits at
-
-
-_NO_DOT = f"graphviz's dot program is not on PATH, and drawing needs it; {viz.INSTALL_HINT}"
 
 
 def _error(prog: str, message: str, code: int = 2) -> int:
@@ -518,7 +524,7 @@ def _graph(args: argparse.Namespace) -> int:
         dot_path = out.with_suffix(".dot")
         dot_path.write_text(source, encoding="utf-8")
         return _error("autodiff graph", f"{_NO_DOT}; the DOT source was written to {dot_path} (render it "
-                                        f"later: dot -T{out.suffix[1:]} {dot_path} -o {out})", 1)
+                                        f"later: dot -T{out.suffix[1:].lower()} {dot_path} -o {out})", 1)
     out.write_bytes(data)
     print(f"wrote {out}")
     return 0
@@ -667,7 +673,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _argument_parser()
     try:
         args = parser.parse_args(argv)
-    except UsageError as e:
+    except _UsageError as e:
         return _error(e.prog, str(e) + _usage_hint(str(e), argv))
     except SystemExit as e:  # --help and --version have printed what was asked
         return e.code if isinstance(e.code, int) else 0
