@@ -26,9 +26,15 @@ always available as ``graph.source``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import math
+import os
+import signal
+import subprocess
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +58,16 @@ COLOURS = {
 RED = "#d62728"     # highlighted node; in a step picture: what is being sent now
 BLUE = "#1f77b4"    # in a step picture: the contributions summed into the current node
 PENDING = "#a0a0a0"  # in a step picture: edges backward has not reached yet
+DOT_TIMEOUT = 60.0
+"""Seconds ``save`` and ``render`` let graphviz's dot run before stopping it."""
+RASTER_FORMATS = ("png", "jpg", "jpeg", "gif")
+RASTER_INCHES = "50,50"
+"""Largest raster picture, in inches at 96 dpi (4 800 pixels a side); a larger drawing is scaled
+down to fit (a graph's own ``size`` attribute wins). A 150-node chain is 18 000 × 4 000 pixels
+at full size, and drawing those took seconds; nobody can read it as one image anyway."""
+MAX_LAYOUT = 800
+"""Largest layout size (see layout_size) ``draw`` makes when max_nodes is set: a fraction of a
+second of dot's time. A bigger graph is cut to the nodes nearest the output, with a note."""
 
 INSTALL_HINT = ("install graphviz's dot program: apt-get install graphviz (Debian/Ubuntu), "
                 "brew install graphviz (macOS), conda install -c conda-forge graphviz, "
@@ -71,6 +87,14 @@ class GraphvizNotFoundError(AutodiffError, RuntimeError):
             "(or save it with a .dot extension)."
         )
         self.source = source
+
+
+class GraphvizTimeoutError(AutodiffError, TimeoutError):
+    """graphviz's ``dot`` took longer than the time allowed to lay out a picture and was stopped."""
+
+
+class GraphvizError(AutodiffError, RuntimeError):
+    """graphviz's ``dot`` program failed; the message carries what it said."""
 
 
 def _graphviz():
@@ -236,17 +260,22 @@ def _kind(node, root, params: frozenset | None) -> str:
 def _edge_indices(node, contributions) -> list[int]:
     """For each (parent, contribution) pair, the index of the edge in node.parents it travels on
     (a node that uses x twice, as x*x does, has two edges to x and two contributions)."""
-    used: set[int] = set()
-    out = []
-    for parent, _ in contributions:
-        for j, p in enumerate(node.parents):
-            if p is parent and j not in used:
-                used.add(j)
-                out.append(j)
-                break
-        else:
-            out.append(-1)
-    return out
+    slots: dict[int, list[int]] = {}
+    for j in reversed(range(len(node.parents))):  # reversed, so pop() hands out the first edge first
+        slots.setdefault(id(node.parents[j]), []).append(j)
+    return [slots[id(p)].pop() if slots.get(id(p)) else -1 for p, _ in contributions]
+
+
+def _parallel_edges(node) -> list[tuple[object, list[int]]]:
+    """node's edges grouped by parent, parents in order of first use: ``x*x`` → [(x, [0, 1])].
+
+    Parallel edges (one parent used k times by one op) are drawn as one edge labelled ×k that
+    carries their sums, the local derivative ∂c/∂x = Σ_k ∂c/∂x_k (x + x for x*x) and the
+    contribution; k separate edges say the same but make dot's layout slow."""
+    groups: dict[int, tuple[object, list[int]]] = {}
+    for j, parent in enumerate(node.parents):
+        groups.setdefault(id(parent), (parent, []))[1].append(j)
+    return list(groups.values())
 
 
 def _edge_contributions(node) -> list:
@@ -324,15 +353,59 @@ def _select(root, nodes: list, opts: _Options) -> tuple[list, str]:
         focus_names = ", ".join(_display_name(f, digits=opts.digits) for f in opts.focus)
         note = (f"only the paths from {focus_names} to the output: "
                 f"{len(kept)} of {len(nodes)} nodes")
-    if opts.max_nodes is not None and len(kept) > opts.max_nodes:
-        total = len(kept)
-        # topological order lists every node after all its children: a prefix is still connected
-        kept = kept[:opts.max_nodes]
+    if opts.max_nodes is None:
+        return kept, note
+    # topological order lists every node after all its children: a prefix is still connected
+    total, fit = len(kept), min(opts.max_nodes, _layout_fit(kept, MAX_LAYOUT))
+    if fit < total:
+        kept = kept[:fit]
+        why = (f"max_nodes={opts.max_nodes}" if fit == opts.max_nodes else
+               f"drawing more would make dot slow: layout size over {MAX_LAYOUT}, see layout_size")
         note = (note + "; " if note else "") + (
-            f"showing the {opts.max_nodes} nodes nearest the output of {total} "
-            f"(max_nodes={opts.max_nodes}); draw(..., max_nodes=None) draws all, "
-            "draw(..., focus=node) only the paths from one node")
+            f"showing the {fit} nodes nearest the output of {total} ({why}); "
+            "draw(..., max_nodes=None) draws all, draw(..., focus=node) only the paths from one node")
     return kept, note
+
+
+def _layout_fit(nodes: list, budget: int) -> int:
+    """How many of ``nodes`` (each listed before its parents), from the first, fit a picture of
+    layout size at most ``budget`` (see layout_size); at least one always does."""
+    for k, size in enumerate(_layout_sizes(nodes)):
+        if size > budget:
+            return max(k, 1)
+    return len(nodes)
+
+
+def layout_size(root) -> int:
+    """The work graphviz's dot does to lay out ``draw(root, max_nodes=None)``, in units of
+    nodes: value nodes + op nodes + the length in ranks of every edge.
+
+    dot lays an edge that crosses k ranks out as a chain of k virtual nodes, so its time grows
+    with this size (faster than linearly), not with the number of nodes: x*x*…*x with 50
+    factors is 99 nodes, but each factor's edge from x is long, 2 600 units in all, and dot
+    takes a minute; 500 units take it about 0.1 s."""
+    return list(_layout_sizes(engine.topological_order(root)))[-1]
+
+
+def _layout_sizes(nodes: list) -> Iterator[int]:
+    """The layout size of the first k nodes, for k = 1, 2, …: ranks are counted from the first
+    node, rank(parent) ≥ rank(child) + 2 (the op node sits between), so a parent's edge to
+    op(c) crosses rank(parent) − rank(c) − 1 ranks; dot's own ranking is never longer."""
+    rank: dict[int, int] = {}
+    into: dict[int, list[int]] = {}  # id(parent) → [edges from children so far, sum of their ranks]
+    size = 0
+    for node in nodes:
+        r = rank.get(id(node), 0)
+        n_edges, rank_sum = into.get(id(node), (0, 0))
+        size += 1 + n_edges * (r - 1) - rank_sum
+        if node.parents:
+            size += 1
+            for parent, _ in _parallel_edges(node):
+                rank[id(parent)] = max(rank.get(id(parent), 0), r + 2)
+                edges = into.setdefault(id(parent), [0, 0])
+                edges[0] += 1
+                edges[1] += r
+        yield size
 
 
 # --- step state (for pictures of backward in progress) ------------------------------------------
@@ -395,35 +468,61 @@ def _node_label(node, root, opts: _Options, frame: _Frame | None) -> str:
     return _table(cells, colour, border, vertical=_is_tensor(node))
 
 
-def _edge_style(child, j: int, parent, opts: _Options, frame: _Frame | None,
+def _edge_style(child, js: list[int], parent, opts: _Options, frame: _Frame | None,
                 plain_contribs: list | None) -> dict:
-    """Label and colour of the edge parent → op(child): local derivative, then contribution."""
+    """Label and colour of the edge parent → op(child): local derivative, then contribution.
+
+    ``js`` are the indices of the parallel edges drawn as this one edge (see _parallel_edges):
+    the label shows ×k and the sums over them."""
     lines = []
     tensor = _is_tensor(child)
+    many = f"×{len(js)} edges: " if len(js) > 1 else ""
     if not tensor and opts.edge_labels:
-        lines.append(f"local = {_fmt(child.local_grads[j], opts.digits)}")
+        locals_ = [child.local_grads[j] for j in js]
+        lines.append(f"{many}local = {_sum_text([_fmt(v, opts.digits) for v in locals_], locals_, opts.digits)}")
     attrs: dict = {}
     if frame is None:
-        contribution = plain_contribs[j] if plain_contribs is not None else None
+        parts = [plain_contribs[j] if plain_contribs is not None else None for j in js]
     else:
-        contribution = frame.contributions.get((id(child), j))
+        parts = [frame.contributions.get((id(child), j)) for j in js]
         if child is frame.step.node:
             attrs = {"color": RED, "fontcolor": RED, "penwidth": "2.2"}
         elif parent is frame.step.node:
             attrs = {"color": BLUE, "fontcolor": BLUE, "penwidth": "2.2"}
         elif id(child) not in frame.processed:
             attrs = {"color": PENDING, "fontcolor": PENDING, "style": "dashed"}
-    if opts.edge_labels and opts.show_grad and contribution is not None:
+    if opts.edge_labels and opts.show_grad and all(c is not None for c in parts):
         if tensor:
-            lines.append(f"contribution {_summary(contribution, opts.digits)}")
+            total = parts[0] if len(parts) == 1 else sum(parts[1:], np.array(parts[0], dtype=float))
+            lines.append(f"{many}contribution {_summary(total, opts.digits)}")
         else:
             # a child that has sent its contributions has its final grad
-            g, local = child.grad, child.local_grads[j]
-            lines.append(f"{_fmt(g, opts.digits)} × {_fmt(local, opts.digits)} = "
-                         f"{_fmt(contribution, opts.digits)}")
+            g = _fmt(child.grad, opts.digits)
+            products = [f"{g} × {_fmt(child.local_grads[j], opts.digits)}" for j in js]
+            lines.append(_sum_text(products, parts, opts.digits, always_total=True))
     if lines:
         attrs["label"] = "\\n".join(lines)
     return attrs
+
+
+def _sum_text(terms: list[str], values: list[float], digits: int, always_total: bool = False) -> str:
+    """``t1 + t2 + t3 + … = Σ values`` (three terms shown at most); one term alone is just itself
+    (``always_total``: ``t1 = value``)."""
+    total = _fmt(_fsum(values), digits)
+    if len(terms) == 1:
+        return f"{terms[0]} = {total}" if always_total else terms[0]
+    shown = " + ".join(t if " " in t else _neg(t) for t in terms[:3])
+    return f"{shown}{' + …' if len(terms) > 3 else ''} = {total}"
+
+
+def _fsum(values: Iterable[float]) -> float:
+    """Σ values correctly rounded (math.fsum), or as IEEE arithmetic has it where fsum refuses:
+    inf + (-inf) = nan, and a sum past the largest float = ±inf."""
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return sum(values)
 
 
 def _render(root, nodes: list, opts: _Options, frame: _Frame | None = None, caption: str = ""):
@@ -452,12 +551,12 @@ def _render(root, nodes: list, opts: _Options, frame: _Frame | None = None, capt
         g.edge(f"v{k}op", f"v{k}")
         contribs = _edge_contributions(node) if with_contribs else None
         hidden = 0
-        for j, parent in enumerate(node.parents):
+        for parent, js in _parallel_edges(node):
             if id(parent) not in kept_ids:
                 hidden += 1
                 continue
             g.edge(f"v{index[id(parent)]}", f"v{k}op",
-                   **_edge_style(node, j, parent, opts, frame, contribs))
+                   **_edge_style(node, js, parent, opts, frame, contribs))
         if hidden:
             g.node(f"v{k}more", label=f"… {hidden} more input{'s' if hidden > 1 else ''}",
                    shape="plaintext", fontcolor="#707070", fontsize="9")
@@ -598,26 +697,34 @@ def _caption(st: TraceStep, total: int, root, digits: int) -> str:
 
 
 def save_steps(root, directory, *, seed=None, ext: str = "svg", html_page: bool = True,
-               gif: bool = False, gif_ms: int = 1200, **options) -> list[Path]:
+               gif: bool = False, gif_ms: int = 1200, timeout: float | None = DOT_TIMEOUT,
+               **options) -> list[Path]:
     """Run backward on root and write one picture per step to ``directory`` (step_000.svg, ...;
     ``ext`` is any extension ``save`` understands).
 
     With ``html_page`` also writes steps.html (all frames, previous/next buttons and arrow keys);
     with ``gif`` also an animated steps.gif (needs Pillow). Returns the paths written.
+    ``timeout`` bounds the seconds dot may take for all the pictures together.
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     ext = ext.lower().lstrip(".")
     frames = list(draw_steps(root, seed, **options))
-    paths = [save(g, out / f"step_{i:03d}.{ext}") for i, g in enumerate(frames)]
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def left() -> float | None:
+        return None if deadline is None else max(deadline - time.monotonic(), 0.001)
+
+    paths = [save(g, out / f"step_{i:03d}.{ext}", timeout=left()) for i, g in enumerate(frames)]
     if html_page and frames:
-        svgs = [p.read_text(encoding="utf-8") if ext == "svg" else g.pipe(format="svg", encoding="utf-8")
-                for p, g in zip(paths, frames)]
+        svgs = [p.read_text(encoding="utf-8") if ext == "svg"
+                else render(g.source, "svg", left()).decode("utf-8") for p, g in zip(paths, frames)]
         page = out / "steps.html"
         page.write_text(_html_page(svgs), encoding="utf-8")
         paths.append(page)
     if gif and frames:
-        paths.append(_write_gif([g.pipe(format="png") for g in frames], out / "steps.gif", gif_ms))
+        pngs = [render(g.source, "png", left()) for g in frames]
+        paths.append(_write_gif(pngs, out / "steps.gif", gif_ms))
     return paths
 
 
@@ -727,12 +834,13 @@ def explain(node, root, digits: int = 4) -> str:
     products = " + ".join(f"{_fmt(child.grad, digits)} · {_neg(_fmt(child.local_grads[j], digits))}"
                           for child, j in terms)
     lines.append(f"{pad}= {products}")
-    total = math.fsum(values)
+    total = _fsum(values)
     if len(values) > 1:
         lines.append(f"{pad}= {' + '.join(_neg(_fmt(v, digits)) for v in values)}")
     lines.append(f"{pad}= {_fmt(total, digits)}")
     lines.append(f"{x}.grad = {_fmt(node.grad, digits)}")
-    if not math.isclose(total, node.grad, rel_tol=1e-9, abs_tol=1e-12):
+    same = total == node.grad or (math.isnan(total) and math.isnan(node.grad))
+    if not (same or math.isclose(total, node.grad, rel_tol=1e-9, abs_tol=1e-12)):
         lines.append(f"(note: {x}.grad differs from the sum: a leaf's grad accumulates over "
                      "backward() calls; zero it before each one)")
     return "\n".join(lines)
@@ -751,9 +859,11 @@ def _neg(text: str) -> str:
 
 
 # --- files ----------------------------------------------------------------------------------------------
-def save(graph, path) -> Path:
+def save(graph, path, *, timeout: float | None = DOT_TIMEOUT) -> Path:
     """Write graph to path, the format taken from the extension: svg, png, pdf, jpg, gif, or
-    dot/gv (the DOT source, which needs no graphviz program). Returns the path."""
+    dot/gv (the DOT source, which needs no graphviz program). Returns the path.
+
+    dot is stopped after ``timeout`` seconds (None: no limit) with GraphvizTimeoutError."""
     path = Path(path)
     ext = path.suffix.lower().lstrip(".")
     if ext not in FORMATS:
@@ -762,10 +872,84 @@ def save(graph, path) -> Path:
     if ext in ("dot", "gv"):
         path.write_text(graph.source, encoding="utf-8")
         return path
-    graphviz = _graphviz()
-    try:
-        data = graph.pipe(format=ext)
-    except graphviz.ExecutableNotFound as e:  # a plain Digraph, not one of ours
-        raise GraphvizNotFoundError(graph.source) from e
-    path.write_bytes(data)
+    path.write_bytes(render(graph.source, ext, timeout))
     return path
+
+
+def render(source: str, fmt: str, timeout: float | None = DOT_TIMEOUT) -> bytes:
+    """The picture of DOT ``source`` in format ``fmt`` (svg, png, …), made by graphviz's dot.
+
+    dot runs in a process group of its own, killed (with any children) when ``timeout``
+    seconds pass (GraphvizTimeoutError) or the caller is interrupted (KeyboardInterrupt, or
+    any exception a signal handler raises), and on POSIX it also gets a CPU-time limit, so it
+    dies even if this process is killed first."""
+    command = ["dot", f"-T{fmt}"] + ([f"-Gsize={RASTER_INCHES}"] if fmt in RASTER_FORMATS else [])
+    proc = None
+    try:
+        with _signals_held() as mask:  # no interrupt between the fork and having proc to kill
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, start_new_session=os.name == "posix",
+                                    preexec_fn=_child_setup(mask, timeout))
+        out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
+    except FileNotFoundError:
+        raise GraphvizNotFoundError(source) from None
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        raise GraphvizTimeoutError(
+            f"graphviz's dot took more than {timeout:.3g} s to lay out the picture and was stopped: "
+            "the graph is too large to draw; draw fewer nodes (max_nodes) or one path (focus)"
+        ) from None
+    except BaseException:  # KeyboardInterrupt above all: dot must not outlive us
+        if proc is not None:
+            _kill(proc)
+        raise
+    if proc.returncode != 0:
+        said = err.decode("utf-8", "replace").strip().splitlines()
+        raise GraphvizError(f"graphviz's dot failed (exit code {proc.returncode})"
+                            + (f": {said[0]}" if said else ""))
+    return out
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back (POSIX, main thread) while the block runs; yields the
+    signal mask to restore, or None where nothing is held."""
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield None
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield mask
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _child_setup(mask, timeout: float | None):
+    """What dot's process does before it starts (POSIX): take back the signals the parent held,
+    and limit its CPU time to the timeout and a second."""
+    if os.name != "posix":
+        return None
+    import resource
+
+    def setup() -> None:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if timeout is not None:
+            seconds = math.ceil(timeout) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+
+    return setup
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill proc and its process group (dot may start helpers), and reap it."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:  # already gone
+        pass
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        pipe.close()

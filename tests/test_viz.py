@@ -14,9 +14,11 @@ import autodiff
 from autodiff import Value, engine
 from autodiff.viz import (
     GraphvizNotFoundError,
+    GraphvizTimeoutError,
     draw,
     draw_steps,
     explain,
+    layout_size,
     save,
     save_steps,
     trace_backward,
@@ -90,13 +92,16 @@ def test_before_backward_edges_show_only_the_local_derivative():
     assert "local = -1.5" in labels and all("×" not in s for s in labels)
 
 
-def test_a_node_used_twice_has_two_edges_whose_contributions_sum_to_its_grad():
+def test_a_node_used_twice_has_one_edge_labelled_x2_with_the_summed_local_and_contribution():
     x = Value(3.0, label="x")
-    y = x * x
+    y = x * x  # ∂y/∂x = x + x: the two parallel edges are drawn as one
     y.backward()
     labels = edge_labels(draw(y).source)
-    assert labels == ["local = 3\\n1 × 3 = 3"] * 2
+    assert labels == ["×2 edges: local = 3 + 3 = 6\\n1 × 3 + 1 × 3 = 6"]
     assert x.grad == 6.0
+    z = Value.sum([x] * 40)  # forty parallel edges, one arrow
+    z.backward()
+    assert edge_labels(draw(z).source) == ["×40 edges: local = 1 + 1 + 1 + … = 40\\n1 × 1 + 1 × 1 + 1 × 1 + … = 40"]
 
 
 def test_options_hide_grads_and_edge_labels_and_set_direction_and_digits():
@@ -167,6 +172,41 @@ def test_max_nodes_draws_the_nodes_nearest_the_output_with_a_note():
     assert len(re.findall(r"<TABLE", draw(y, max_nodes=None).source)) == total
 
 
+def power_by_products(k: int):
+    """x*x*…*x with k factors: k - 1 products, every one of them using x."""
+    x = Value(1.01, label="x")
+    y = x
+    for _ in range(k - 1):
+        y = y * x
+    return x, y
+
+
+def test_layout_size_counts_nodes_op_nodes_and_the_ranks_each_edge_crosses():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(10):
+        y = y.tanh()
+    assert layout_size(y) == 11 + 10 + 10  # 11 nodes, 10 op nodes, 10 edges of length 1
+    # x's edge into the i-th product crosses 2i - 1 ranks: (k - 1)² in all, the quadratic that
+    # made dot take a minute over 50 factors
+    for k in (2, 3, 10, 50):
+        assert layout_size(power_by_products(k)[1]) == k + (k - 1) + (k - 2) + (k - 1) ** 2
+
+
+def test_draw_cuts_a_graph_too_large_to_lay_out_to_the_nodes_nearest_the_output():
+    x, y = power_by_products(50)
+    y.backward()
+    src = draw(y).source
+    drawn = len(re.findall(r"<TABLE", src))
+    assert 1 < drawn < 50
+    assert f"showing the {drawn} nodes nearest the output of 50" in src
+    assert f"drawing more would make dot slow: layout size over {autodiff.viz.MAX_LAYOUT}" in src
+    assert "more input" in src  # the cut edges from x end in a visible stub
+    assert len(re.findall(r"<TABLE", draw(y, max_nodes=None).source)) == 50
+    small = power_by_products(10)[1]
+    assert "showing" not in draw(small).source
+
+
 def scalar_mlp():
     """A 3-4-1 tanh network on Values: every weight a labelled leaf."""
     xs = [Value(v, label=f"x{i}") for i, v in enumerate((0.5, -1.0, 2.0))]
@@ -228,9 +268,9 @@ def test_tensor_nodes_show_shape_dtype_op_and_data_and_grad_summaries():
     for op in ("@", "tanh", "*", "sum", "mean", "+"):
         assert re.search(rf'op \[label="?{re.escape(op)}"? ', src), op
     # edges carry the vector-Jacobian product sent to each parent: h*h sends 1·h along each
-    # of its two edges to h, and h.grad is their sum
-    per_edge = f"contribution [{g4(h.data[0])}, {g4(h.data[1])}]"
-    assert edge_labels(src).count(per_edge) == 2
+    # of its two edges to h, drawn as one edge with their sum, which is h.grad
+    both = f"×2 edges: contribution [{g4(2 * h.data[0])}, {g4(2 * h.data[1])}]"
+    assert edge_labels(src).count(both) == 1
     assert f"grad [{g4(2 * h.data[0])}, {g4(2 * h.data[1])}]" in src
 
 
@@ -352,6 +392,21 @@ def test_save_renders_svg_and_png_with_dot_and_writes_dot_source(tmp_path):
     assert save(g, tmp_path / "graph.dot").read_text(encoding="utf-8") == g.source
     with pytest.raises(ValueError, match="picture format"):
         save(g, tmp_path / "graph.bmpx")
+
+
+def test_a_raster_picture_of_a_long_graph_is_scaled_down_to_at_most_4800_pixels_a_side(tmp_path):
+    x, y = chain(150)  # 18 000 pixels wide at full size: seconds of rasterising
+    y.backward()
+    png = save(draw(y), tmp_path / "g.png").read_bytes()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert max(width, height) <= 4800 + 1 and width > 1000
+
+
+def test_dot_that_runs_out_of_time_is_stopped_with_a_clear_error(tmp_path):
+    x, y = power_by_products(60)
+    with pytest.raises(GraphvizTimeoutError, match="took more than 0.2 s"):
+        save(draw(y, max_nodes=None), tmp_path / "g.svg", timeout=0.2)
+    assert not (tmp_path / "g.svg").exists()
 
 
 def test_missing_dot_program_is_a_clear_error_and_the_source_stays(tmp_path, monkeypatch):
