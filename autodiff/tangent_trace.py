@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import engine, forward, grad_mode
-from .transforms import _as_input
+from .transforms import as_input
 
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
 _LETTERS = "abcdefghijklmnopqrstuvw"
@@ -102,7 +102,7 @@ class TangentTrace:
 def tangent_trace(f, primals, tangents, *, digits: int = 4) -> TangentTrace:
     """Run f once in forward mode, recording the graph, and return every intermediate with its
     value and tangent (see the module docstring). ``primals``/``tangents`` as for ``jvp``."""
-    inputs = [_as_input(p, "tangent_trace") for p in primals]
+    inputs = [as_input(p, "tangent_trace") for p in primals]
     level = forward.Level()
     with grad_mode.forward_level(level), grad_mode.enable_grad():
         for x, t in zip(inputs, tangents):

@@ -40,7 +40,7 @@ def _is_node(x) -> bool:
     return isinstance(x, _NODES)
 
 
-def _as_input(x, where: str):
+def as_input(x, where: str):
     """A node to differentiate at: a Value for a number, a Tensor (requiring grad) for an array;
     a node is used as it is (a nested transform's input), except a constant Tensor leaf, which
     gets a fresh leaf that requires grad."""
@@ -87,7 +87,7 @@ def _prepare(args: tuple, argnums, where: str) -> tuple:
     nums = _argnums(argnums, args, where)
     inputs = list(args)
     for i in nums:
-        inputs[i] = _as_input(args[i], where)
+        inputs[i] = as_input(args[i], where)
     return inputs, nums, _plain_call(args)
 
 
@@ -265,7 +265,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple:
 
 def _jvp(f, primals: tuple, tangents: tuple) -> tuple:
     """jvp; a primal whose tangent is None is passed to f as it is (jacfwd's other arguments)."""
-    inputs = [p if t is None else _as_input(p, "jvp") for p, t in zip(primals, tangents)]
+    inputs = [p if t is None else as_input(p, "jvp") for p, t in zip(primals, tangents)]
     plain = _plain_call(primals)
     keep_graph = grad_mode.reverse_depth() > 0
     level = forward.Level(differentiable=keep_graph)
