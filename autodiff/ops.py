@@ -147,7 +147,7 @@ ELU = register("elu", 1,
                 "y = x if x > 0 else α(eˣ − 1);  y' = 1 if x > 0 else αeˣ = y + α",
                 params=(("alpha", 1.0),), api="method")
 STEP = register("step", 1, lambda m, x: m.threshold(x), lambda m, y, x: (m.unselected(x),),
-                 "y = 1 if x ≥ 0 else 0 (seed 001's threshold at k = 0);  y' = 0", selects=True, api="method")
+                 "y = 1 if x ≥ 0 else 0 (the notes' threshold neuron, k = 0);  y' = 0", selects=True, api="method")
 
 # --- fused: smooth as a whole where its parts are not ---------------------------------------------
 def _bce_logits_f(m, z, t):
