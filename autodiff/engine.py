@@ -29,8 +29,9 @@ class Node(Protocol):
     ``local_grads`` (∂node/∂parent per parent: floats for a Value, arrays for an elementwise
     Tensor op, None where a Tensor edge carries a vector-Jacobian product instead);
     ``requires_grad``; ``has_grad`` (a backward pass reached it since it was made or zeroed);
-    ``empty_grad`` (class attribute: a grad nothing reached, 0.0 or None) and:
-    ``zero_grad()`` (grad = empty_grad), ``accumulate(g)`` (grad += g), ``contributions()``
+    ``empty_grad`` (class attribute: an intermediate's grad when a backward pass starts, 0.0 or
+    None) and:
+    ``zero_grad()`` (forget the gradient: has_grad is False), ``accumulate(g)`` (grad += g), ``contributions()``
     ([(parent, grad · ∂node/∂parent)], the chain rule's terms along each edge),
     ``propagate()`` (accumulate every contribution: the hot path of backward),
     ``propagate_nodes()`` (the same with graph nodes: ``backward(create_graph=True)``) and
@@ -85,7 +86,7 @@ def _backward_order(root, reset: bool, stop: frozenset = frozenset()) -> list:
     propagate. With ``reset``, each interior node's grad is reset as it is first reached. The
     nodes in ``stop`` are treated as leaves (the search does not go past them).
     """
-    visited = set()
+    visited = set(stop)  # a stop node counts as seen: never entered, at no cost per edge
     order = []
     stack = [root]
     push, pop, seen, emit = stack.append, stack.pop, visited.add, order.append
@@ -102,7 +103,7 @@ def _backward_order(root, reset: bool, stop: frozenset = frozenset()) -> list:
         push(node)
         push(_EMIT)
         for parent in node.parents:
-            if parent.parents and parent not in visited and parent not in stop:
+            if parent.parents and parent not in visited:
                 push(parent)
     order.reverse()
     return order

@@ -161,7 +161,7 @@ class Tensor(TensorMethods):
 
     __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "parents", "_op", "op_params",
                  "_versions", "_saved")
-    empty_grad = None  # the node protocol (engine.Node): what a grad no backward reached holds
+    empty_grad = None  # the node protocol (engine.Node): an intermediate's grad when backward starts
     __array_ufunc__ = None  # make numpy defer: ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, label: str = "", dtype=None) -> None:

@@ -157,7 +157,9 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "_op", "op_params", "parents", "local_grads")
-    empty_grad = NO_GRAD  # the node protocol (engine.Node): what a grad no backward reached holds
+    # the node protocol (engine.Node): an intermediate's grad at the start of a backward pass. A plain
+    # 0.0, not NO_GRAD: += on an exact float stays on CPython's fast path (a float subclass does not)
+    empty_grad = 0.0
     requires_grad = True  # every Value takes part in backward
 
     def __init__(self, data, label: str = "") -> None:
