@@ -10,12 +10,21 @@
 
 Modules: ``module`` (Module, save/load), ``scalar`` (Neuron, Layer, MLP over Values),
 ``layers`` (Linear, Sequential, TensorMLP, Dropout, BatchNorm1d, activation modules over Tensors),
-``activations``, ``losses``, ``optim``, ``init`` (weight initialisation), ``data`` (datasets,
-standardize, one_hot, split, batches), ``train`` (fit, History, plot_history), ``checks`` (sizes,
-settings and names given by a user) and ``rng`` (seeded generators).
+``activations``, ``losses``, ``optim`` (and ``optim_state``: resuming), ``init`` (weight
+initialisation), ``data`` (datasets, standardize, one_hot, split, batches), ``train`` (fit,
+History, plot_history), ``checks`` (sizes, settings and names given by a user), ``rng`` (seeds, and
+the global generator of ``autodiff.manual_seed``) and ``hints`` (what PyTorch names are here).
+
+Docstrings cite four lecture notes by their subject: *the notes on neural networks* (layers and
+neurons, activation and error functions, back-propagation), *the introductory notes* (an
+introduction to neural networks: activations built from their derivatives, a two-layer tanh
+network fit to a noisy sine), *the deep-learning notes* (the mathematics of deep learning and
+automatic differentiation, optimizers in code, XOR and the 8×8 digits) and *the notes on
+backpropagation* (the neuron, forward propagation, gradient descent). Each docstring states its
+formula, so none needs the notes to be read.
 """
 
-from . import activations, data, init, layers, losses, optim, train
+from . import activations, data, hints, init, layers, losses, optim, train
 from .activations import get_activation
 from .data import (
     DataError,
@@ -49,10 +58,16 @@ from .layers import (
     TensorMLP,
 )
 from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    LooksLikeProbabilitiesWarning,
+    MSELoss,
     bce,
     bce_with_logits,
     binary_cross_entropy,
     cross_entropy,
+    cross_entropy_from_probabilities,
     cross_entropy_with_logits,
     get_loss,
     hinge,
@@ -65,6 +80,7 @@ from .optim import (
     Adagrad,
     AdagradMomentum,
     Adam,
+    AdamW,
     ExponentialLR,
     Momentum,
     Optimizer,
@@ -85,11 +101,17 @@ __all__ = [
     "Linear", "Sequential", "TensorMLP", "Dropout", "BatchNorm1d", "Activation", "Sigmoid", "Tanh",
     "ReLU", "LeakyReLU", "ELU", "Step", "Identity", "LinearActivation", "Softmax", "LogSoftmax",
     "rss", "mse", "bce", "binary_cross_entropy", "bce_with_logits", "cross_entropy",
-    "cross_entropy_with_logits", "hinge", "get_loss",
-    "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam", "StepLR",
+    "cross_entropy_with_logits", "cross_entropy_from_probabilities", "LooksLikeProbabilitiesWarning",
+    "hinge", "get_loss", "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
+    "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam", "AdamW", "StepLR",
     "ExponentialLR", "clip_grad_norm", "clip_grad_value", "get_optimizer",
     "fit", "History", "predict", "evaluate", "accuracy", "plot_history",
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",
     "xor", "noisy_sine", "moons", "digits", "load_csv",
     "to_torch", "from_torch", "UnsupportedModuleError",
 ]
+
+
+def __getattr__(name: str):
+    """``nn.<name>`` for a PyTorch name nn has not: an AttributeError saying what to use instead."""
+    raise AttributeError(hints.missing_from_nn(name))

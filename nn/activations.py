@@ -4,7 +4,7 @@ Every function takes a ``Value``, a ``Tensor`` (applied elementwise) or a list/t
 (applied to each; returns a list). ``softmax`` and ``log_softmax`` take a Tensor (along ``axis``,
 the last one by default) or a list of Values (the scalar MLP's output layer).
 
-Seed 001's table (σ(x; k) with a parameter k):
+The table of the lecture notes on neural networks (σ(x; k) with a parameter k):
 
     linear      σ(x; k) = k·x                                   σ' = k
     step        σ(x; k) = 1 if x ≥ k else 0   (threshold k)     σ' = 0
@@ -13,14 +13,14 @@ Seed 001's table (σ(x; k) with a parameter k):
     relu        σ(x) = max(0, x)                                σ' = 1 if x > 0 else 0
     softmax     σ(i, z) = e^{zᵢ}/Σⱼ e^{zⱼ}
 
-and seed 003's additions:
+and the deep-learning notes' additions:
 
     leaky_relu  σ(x) = x if x > 0 else αx   (α = 0.01)          σ' = 1 or α
     elu         σ(x) = x if x > 0 else α(eˣ − 1)   (α = 1)      σ' = 1 or σ + α
 
-``step`` follows seed 001 exactly: the threshold k is the *input* level at which the output
-switches from 0 to 1, and x = k gives 1 (x ≥ k). So ``step(p, k=0.5)`` turns a probability into a
-class, as seed 001 suggests; ``step(x)`` (k = 0) is the op table's ``Value.step``/``Tensor.step``.
+``step`` follows the notes on neural networks exactly: the threshold k is the *input* level at
+which the output switches from 0 to 1, and x = k gives 1 (x ≥ k). So ``step(p, k=0.5)`` turns a probability into a
+class, as those notes suggest; ``step(x)`` (k = 0) is the op table's ``Value.step``/``Tensor.step``.
 
 The registry ``REGISTRY`` holds every activation once, with its other names ("logistic" is
 sigmoid), and is the only place ``nn`` looks an activation name up: ``resolve(name)`` gives its
@@ -73,7 +73,7 @@ def _each(x: Any, fn: Callable[..., Any], *params: Any) -> Any:
 
 
 def linear(x: NodeOrList, k: float = 1.0) -> Any:
-    """σ(x; k) = k·x;  σ'(x) = k  (seed 001's linear function). With k = 1 it returns x itself."""
+    """σ(x; k) = k·x;  σ'(x) = k  (the notes' linear function). With k = 1 it returns x itself."""
     k = float(k)
     if k == 1.0:
         return list(x) if isinstance(x, (list, tuple)) else _lift(x)
@@ -86,7 +86,7 @@ def identity(x: NodeOrList) -> Any:
 
 
 def step(x: NodeOrList, k: float = 0.0) -> Any:
-    """σ(x; k) = 1 if x ≥ k else 0  (seed 001's threshold function);  σ' = 0 everywhere.
+    """σ(x; k) = 1 if x ≥ k else 0  (the notes' threshold function);  σ' = 0 everywhere.
 
     Built as step₀(x − k) with the op table's step₀(u) = [u ≥ 0] (in floating point x − k ≥ 0
     exactly when x ≥ k). Its zero derivative means nothing before it learns."""
@@ -97,28 +97,28 @@ def step(x: NodeOrList, k: float = 0.0) -> Any:
 
 
 def sigmoid(x: NodeOrList) -> Any:
-    """σ(x) = 1/(1 + e⁻ˣ);  σ'(x) = σ(x)(1 − σ(x))  (seeds 001, 002, 004; stable for large |x|)."""
+    """σ(x) = 1/(1 + e⁻ˣ);  σ'(x) = σ(x)(1 − σ(x))  (stable for large |x|)."""
     return _each(x, autodiff.sigmoid)
 
 
 def tanh(x: NodeOrList) -> Any:
-    """σ(x) = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  σ'(x) = 1 − tanh²x  (seeds 001, 002)."""
+    """σ(x) = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ);  σ'(x) = 1 − tanh²x."""
     return _each(x, autodiff.tanh)
 
 
 def relu(x: NodeOrList) -> Any:
-    """σ(x) = max(0, x);  σ'(x) = 1 if x > 0 else 0 (0 at x = 0)  (seed 001)."""
+    """σ(x) = max(0, x);  σ'(x) = 1 if x > 0 else 0 (0 at x = 0)."""
     return _each(x, autodiff.relu)
 
 
 def leaky_relu(x: NodeOrList, alpha: float = 0.01) -> Any:
-    """σ(x) = x if x > 0 else αx;  σ'(x) = 1 if x > 0 else α  (seed 003, α = 0.01)."""
+    """σ(x) = x if x > 0 else αx;  σ'(x) = 1 if x > 0 else α  (α = 0.01, as the deep-learning notes)."""
     alpha = float(alpha)
     return _each(x, autodiff.leaky_relu, alpha)
 
 
 def elu(x: NodeOrList, alpha: float = 1.0) -> Any:
-    """σ(x) = x if x > 0 else α(eˣ − 1);  σ'(x) = 1 if x > 0 else αeˣ = σ(x) + α  (seed 003)."""
+    """σ(x) = x if x > 0 else α(eˣ − 1);  σ'(x) = 1 if x > 0 else αeˣ = σ(x) + α."""
     alpha = float(alpha)
     return _each(x, autodiff.elu, alpha)
 
@@ -144,11 +144,11 @@ def _shifted(x: Any, name: str) -> list[Value]:
 
 
 def softmax(x: Tensor | Sequence[Value], axis: int = -1) -> Any:
-    """σ(i, z) = e^{zᵢ}/Σⱼ e^{zⱼ}  (seed 001), along ``axis`` of a Tensor or over a list of Values.
+    """σ(i, z) = e^{zᵢ}/Σⱼ e^{zⱼ}, along ``axis`` of a Tensor or over a list of Values.
 
     Computed as e^{zᵢ − m}/Σⱼ e^{zⱼ − m} with m = maxⱼ zⱼ (the same number, but e^{…} ≤ 1 cannot
-    overflow). m is a constant: the shift cancels, so no gradient flows through it. Seed 003's
-    version adds δ = 10⁻⁹ to the denominator; with the shift the denominator is ≥ 1 and we leave
+    overflow). m is a constant: the shift cancels, so no gradient flows through it. The deep-learning
+    notes' version adds δ = 10⁻⁹ to the denominator; with the shift the denominator is ≥ 1 and we leave
     it out. Jacobian: ∂σᵢ/∂zⱼ = σᵢ(δᵢⱼ − σⱼ)."""
     if isinstance(x, (Tensor, np.ndarray)):  # the Tensor op, along an axis
         return _lift(x).softmax(axis=axis)

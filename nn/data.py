@@ -2,19 +2,21 @@
 
 Datasets, each returning numpy arrays (features float64, class labels int64):
 
-  * ``xor()``                            — the four XOR points (seed 003, "Testing the XOR gate");
-  * ``noisy_sine(n=30, seed=0)``          — seed 002's f(x) = 0.2 + 0.05(x+10) + 0.4 sin(x+10) + 0.2ε;
+  * ``xor()``                            — the four XOR points (the deep-learning notes' XOR gate);
+  * ``noisy_sine(n=30, seed=0)``          — f(x) = 0.2 + 0.05(x+10) + 0.4 sin(x+10) + 0.2ε (introductory notes);
   * ``moons(n=100, noise=0.1, seed=0)``   — two interleaving half circles, two classes;
-  * ``digits()``                          — the 8×8 handwritten digits (seed 003), 1797 × 64, shipped;
+  * ``digits()``                          — the 8×8 handwritten digits, 1797 × 64, shipped (deep-learning notes);
   * ``load_csv(path, target=-1)``         — your own numeric CSV, with errors naming line and column.
 
-Chores: ``standardize`` (seed 002), ``one_hot`` (seed 001), ``train_val_test_split`` (seed 003's
-training / validation / test sets) and ``batches`` (seed 001's minibatches for SGD).
+Chores: ``standardize`` (as the introductory notes), ``one_hot`` (the notes on neural networks),
+``train_val_test_split`` (the deep-learning notes' training / validation / test sets) and ``batches``
+(minibatches for stochastic gradient descent).
 
 Every function that takes data checks it first: a bad shape raises ``ShapeError``, a NaN or a
 label that is not a whole number raises ``DataError`` (both are ValueErrors) saying where. The
 datasets and the split default to ``seed=0``, so everyone in a class gets the same numbers;
-``seed`` (and ``rng``) accept an int, a ``numpy.random.Generator`` or None (fresh randomness).
+``seed`` (and ``rng``) accept an int, a ``numpy.random.Generator`` or None (the global generator,
+``autodiff.manual_seed``): ``batches`` shuffles from the global generator unless given ``rng``.
 """
 
 from __future__ import annotations
@@ -53,10 +55,16 @@ def _where(index: tuple) -> str:
     return "row " + str(index[0]) + (f", column {index[1]}" if len(index) > 1 else "")
 
 
+def _unwrapped(x: Any) -> Any:
+    """A Tensor's numbers (its ``data`` array); anything else as it is."""
+    if not isinstance(x, np.ndarray) and isinstance(getattr(x, "data", None), np.ndarray):
+        return x.data
+    return x
+
+
 def _features(X: Any, name: str = "X", ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
     """X as a float64 array of an allowed number of dimensions, with rows, without NaN."""
-    if not isinstance(X, np.ndarray) and isinstance(getattr(X, "data", None), np.ndarray):
-        X = X.data  # a Tensor: its numbers
+    X = _unwrapped(X)
     try:
         arr = np.asarray(X)
     except (TypeError, ValueError) as e:
@@ -109,8 +117,8 @@ def _same_rows(X: np.ndarray, y: np.ndarray | None, names: str = "X and y") -> N
 
 
 def _targets(y: Any, name: str = "y") -> np.ndarray:
-    """Targets: class labels (kept as ints) or real values (checked for NaN)."""
-    arr = np.asarray(y)
+    """Targets: class labels (kept as ints) or real values (checked for NaN); a Tensor's numbers."""
+    arr = np.asarray(_unwrapped(y))
     if arr.dtype.kind in "biu":
         if arr.ndim == 0:
             raise ShapeError(f"{name} must have one row per sample, got a scalar")
@@ -118,14 +126,14 @@ def _targets(y: Any, name: str = "y") -> np.ndarray:
     return _features(arr, name, ndims=(1, 2))
 
 
-# --- standardisation (seed 002) -----------------------------------------------------------------------
+# --- standardisation (the introductory notes) ----------------------------------------------------------
 class Standardizer:
-    """Remembers per-column means μ and standard deviations s (seed 002) and applies
+    """Remembers per-column means μ and standard deviations s (as the introductory notes) and applies
 
         transform:          x' = (x − μ) / s
-        inverse_transform:  x  = x' · s + μ      (seed 002 un-standardises predictions this way)
+        inverse_transform:  x  = x' · s + μ      (the introductory notes un-standardise predictions so)
 
-    s is the population standard deviation (``X.std(axis=0)``, as seed 002). A constant column
+    s is the population standard deviation (``X.std(axis=0)``, as the introductory notes). A constant column
     (s = 0, up to rounding) would divide by zero: its s is stored as 1, so it maps to 0 and
     back; ``constant`` marks those columns.
     """
@@ -173,7 +181,8 @@ class Standardizer:
 
 
 def standardize(X: Any) -> Standardizer:
-    """Fit a ``Standardizer`` to X's columns (seed 002: μ = X.mean(axis=0), s = X.std(axis=0)).
+    """Fit a ``Standardizer`` to X's columns (as the introductory notes: μ = X.mean(axis=0),
+    s = X.std(axis=0)).
 
     >>> s = standardize([[1.0, 10.0], [3.0, 10.0]])
     >>> s.transform([[1.0, 10.0], [3.0, 10.0]]).tolist()   # the constant column maps to 0
@@ -184,9 +193,9 @@ def standardize(X: Any) -> Standardizer:
 
 # --- labels ----------------------------------------------------------------------------------------------
 def one_hot(labels: Any, num_classes: int | None = None) -> np.ndarray:
-    """Seed 001's one-hot encoding: row i has a 1 in column labels[i] and 0 elsewhere.
+    """One-hot encoding (the notes on neural networks): row i has a 1 in column labels[i] and 0 elsewhere.
 
-    Labels are 0, 1, …, K−1 (seed 001 counts classes from 1; subtract 1 first). ``num_classes``
+    Labels are 0, 1, …, K−1 (the notes count classes from 1; subtract 1 first). ``num_classes``
     defaults to max(labels) + 1. Returns float64 of shape (n, K)."""
     y = _labels(labels, "labels")
     if num_classes is None and y.size == 0:
@@ -203,7 +212,7 @@ def one_hot(labels: Any, num_classes: int | None = None) -> np.ndarray:
 # --- splitting and batching ---------------------------------------------------------------------------------
 def train_val_test_split(X: Any, y: Any = None, fractions: tuple[float, float, float] = (0.6, 0.2, 0.2),
                          seed: int | np.random.Generator | None = 0) -> tuple[tuple, tuple, tuple]:
-    """Shuffle the rows once and cut them into training, validation and test sets (seed 003).
+    """Shuffle the rows once and cut them into training, validation and test sets (the deep-learning notes).
 
     Sizes: n_val = round(f_val·n), n_test = round(f_test·n), n_train = the rest. Returns
     ``(X_train, y_train), (X_val, y_val), (X_test, y_test)`` (the y parts are None when y is).
@@ -231,7 +240,8 @@ def train_val_test_split(X: Any, y: Any = None, fractions: tuple[float, float, f
 
 def batches(X: Any, y: Any = None, batch_size: int = 32, shuffle: bool = True,
             rng: int | np.random.Generator | None = None, drop_last: bool = False) -> Iterator[tuple]:
-    """Minibatches for stochastic gradient descent (seed 001): yields ``(X_batch, y_batch)``.
+    """Minibatches for stochastic gradient descent (the notes on neural networks): yields
+    ``(X_batch, y_batch)``.
 
     One pass over the data: with ``shuffle`` the rows are permuted first (a fresh order each
     call, reproducible with ``rng``), so every row appears in exactly one batch per epoch. The
@@ -255,7 +265,8 @@ def _batches(X, y, batch_size, order, drop_last) -> Iterator[tuple]:
 
 # --- datasets ---------------------------------------------------------------------------------------------------
 def xor() -> tuple[np.ndarray, np.ndarray]:
-    """The XOR gate (seed 003): X = [[0,0],[0,1],[1,0],[1,1]] (float64), y = [0,1,1,0] (int64)."""
+    """The XOR gate (the deep-learning notes): X = [[0,0],[0,1],[1,0],[1,1]] (float64),
+    y = [0,1,1,0] (int64)."""
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     return X, np.array([0, 1, 1, 0], dtype=np.int64)
 
@@ -265,13 +276,13 @@ def _sine(x: np.ndarray, eps: np.ndarray) -> np.ndarray:
 
 
 def noisy_sine(n: int = 30, seed: int | np.random.Generator | None = 0, test: bool = False) -> tuple:
-    """Seed 002's regression data: x evenly spaced on [−10, 10], shapes (n, 1),
+    """The introductory notes' regression data: x evenly spaced on [−10, 10], shapes (n, 1),
 
         f(x) = 0.2 + 0.05 (x + 10) + 0.4 sin(x + 10) + 0.2 ε,     ε ~ N(0, 1).
 
     Returns ``(X, T)``. With ``test=True`` returns ``(X, T, X_test, T_test)``, drawn after the
-    training noise from the same stream as seed 002 does: X_test = X + 0.1·N(0, 1), then T_test's
-    own noise. (Seed 002 uses numpy's global generator; we draw ε from
+    training noise from the same stream as those notes do: X_test = X + 0.1·N(0, 1), then T_test's
+    own noise. (The notes use numpy's global generator; we draw ε from
     ``np.random.default_rng(seed)``, so ``T - f(X) = 0.2 * rng.normal(size=(n, 1))``.)"""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
@@ -285,12 +296,16 @@ def noisy_sine(n: int = 30, seed: int | np.random.Generator | None = 0, test: bo
     return X, T, X_test, T_test
 
 
-def moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator | None = 0) -> tuple[np.ndarray, np.ndarray]:
+def moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator | None = 0, *,
+          n_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles in the plane, a classic that no straight line separates.
 
     Class 0 (n − n//2 points): (cos t, sin t), t evenly spaced on [0, π];
     class 1 (n//2 points): (1 − cos t, ½ − sin t). Rows are shuffled, then Gaussian noise of
-    standard deviation ``noise`` is added to every coordinate. Returns X (n, 2), y (n,) int64."""
+    standard deviation ``noise`` is added to every coordinate. Returns X (n, 2), y (n,) int64:
+    scikit-learn's ``make_moons`` (whose ``n_samples=`` is accepted for n), drawn from our seed."""
+    if n_samples is not None:
+        n = n_samples
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
     real_in(noise, "noise (a standard deviation)")
@@ -309,7 +324,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator | No
 
 
 def digits() -> tuple[np.ndarray, np.ndarray]:
-    """The 8×8 handwritten digits (seed 003's multiclass example), offline.
+    """The 8×8 handwritten digits (the deep-learning notes' multiclass example), offline.
 
     Returns X (1797, 64) float64, pixel intensities 0..16 row by row, and y (1797,) int64 in 0..9.
     Source: "Optical Recognition of Handwritten Digits" (E. Alpaydin, C. Kaynak, 1998; UCI Machine

@@ -43,7 +43,7 @@ def train_digits(out: Path, epochs: int) -> float:
     print(f"\n{model}\ntraining on {len(Xtr)} digits, validating on {len(Xva)}, testing on {len(Xte)}")
     opt = nn.Adam(model.parameters(), lr=1e-3)
     start = time.perf_counter()
-    history = nn.fit(model, "cross_entropy_with_logits", opt, Xtr, ytr, epochs=epochs, batch_size=32,
+    history = nn.fit(model, "cross_entropy", opt, Xtr, ytr, epochs=epochs, batch_size=32,
                      validation=(Xva, yva), metrics=["accuracy"], seed=0)
     seconds = time.perf_counter() - start
     acc = nn.accuracy(nn.predict(model, Xte), yte)

@@ -5,19 +5,23 @@ weights entering neuron j (so ``X @ W`` is a layer's weighted sums). Hence
 
     fan_in = shape[0],   fan_out = shape[1] · shape[2] · …     (a 1-d shape (n,) is one neuron: (n, 1))
 
-Every function takes ``rng``: an int seed, a ``numpy.random.Generator``, or None (fresh entropy).
+Every function takes ``rng``: an int seed, a ``numpy.random.Generator``, or None (the global
+generator, seeded by ``autodiff.manual_seed``; see ``nn.rng``).
 The same seed gives the same numbers, bit for bit. Functions that draw nothing (``constant``,
 ``zeros``, ``ones``) accept ``rng`` too, so that any initialiser can be called as
 ``init(shape, rng=rng)``; ``functools.partial(uniform, a=-0.1, b=0.1)`` is an initialiser too.
 
 Where the numbers come from:
-  * uniform(−1, 1) for weights and biases: seed 004 ("initialized randomly between −1 and 1");
-  * uniform(−0.1, 0.1): seed 002 (the two-layer tanh net on the noisy sine);
-  * normal(0, 1): seed 003 (the scheme Glorot and Bengio found makes deep sigmoid nets saturate);
-  * Glorot/Xavier: seed 003 (Glorot & Bengio 2010, keep the variance of the outputs of each layer
-    equal to that of its inputs, forwards and backwards);
+  * uniform(−1, 1) for weights and biases: the notes on backpropagation ("initialized randomly
+    between −1 and 1"), and micrograd;
+  * uniform(−0.1, 0.1): the introductory notes (their two-layer tanh net on the noisy sine);
+  * normal(0, 1): the deep-learning notes (the scheme Glorot and Bengio found makes deep sigmoid
+    nets saturate);
+  * Glorot/Xavier: the deep-learning notes (Glorot & Bengio 2010, keep the variance of the outputs
+    of each layer equal to that of its inputs, forwards and backwards);
   * He/Kaiming (He et al. 2015): the same argument for ReLU layers, which zero half their inputs;
-  * biases set to 1: seed 001 ("Randomize the weights of the networks. Biases should be set to 1").
+  * biases set to 1: the notes on neural networks ("Randomize the weights of the networks. Biases
+    should be set to 1").
 """
 
 from __future__ import annotations
@@ -89,7 +93,8 @@ def _positive_fan(shape, which: str) -> int:
 # --- plain distributions ---------------------------------------------------------------------
 def uniform(shape: int | Sequence[int], a: float = -1.0, b: float = 1.0, *,
             rng: int | np.random.Generator | None = None) -> np.ndarray:
-    """w ~ U(a, b), each entry independently. Defaults (−1, 1) as seed 004; seed 002 uses (−0.1, 0.1)."""
+    """w ~ U(a, b), each entry independently. Defaults (−1, 1) as the notes on
+    backpropagation; the introductory notes use (−0.1, 0.1)."""
     a, b = finite(a, "uniform: a"), finite(b, "uniform: b")
     if not a <= b:
         raise ValueError(f"uniform needs a <= b, got a={a}, b={b}")
@@ -98,15 +103,15 @@ def uniform(shape: int | Sequence[int], a: float = -1.0, b: float = 1.0, *,
 
 def normal(shape: int | Sequence[int], mean: float = 0.0, std: float = 1.0, *,
            rng: int | np.random.Generator | None = None) -> np.ndarray:
-    """w ~ N(mean, std²), each entry independently (seed 003: the classic N(0, 1) scheme)."""
+    """w ~ N(mean, std²), each entry independently (the deep-learning notes: the classic N(0, 1) scheme)."""
     mean, std = finite(mean, "normal: mean"), real_in(std, "normal: std")
     return rng_from(rng).normal(mean, std, size=_shape(shape))
 
 
-# --- Glorot / Xavier (seed 003) ----------------------------------------------------------------
+# --- Glorot / Xavier (the deep-learning notes) -------------------------------------------------
 def xavier_uniform(shape: int | Sequence[int], gain: float = 1.0, *,
                    rng: int | np.random.Generator | None = None) -> np.ndarray:
-    """Glorot uniform (seed 003): w ~ U(−a, a),  a = gain · √(6 / (fan_in + fan_out)).
+    """Glorot uniform (the deep-learning notes): w ~ U(−a, a),  a = gain · √(6 / (fan_in + fan_out)).
 
     Its variance a²/3 = gain² · 2/(fan_in + fan_out) balances the forward and backward signals."""
     bound = real_in(gain, "xavier_uniform: gain") * math.sqrt(6.0 / _positive_fan(shape, "fan_sum"))
@@ -115,7 +120,7 @@ def xavier_uniform(shape: int | Sequence[int], gain: float = 1.0, *,
 
 def xavier_normal(shape: int | Sequence[int], gain: float = 1.0, *,
                   rng: int | np.random.Generator | None = None) -> np.ndarray:
-    """Glorot normal (seed 003): w ~ N(0, σ²),  σ = gain · √(2 / (fan_in + fan_out))."""
+    """Glorot normal (the deep-learning notes): w ~ N(0, σ²),  σ = gain · √(2 / (fan_in + fan_out))."""
     std = real_in(gain, "xavier_normal: gain") * math.sqrt(2.0 / _positive_fan(shape, "fan_sum"))
     return rng_from(rng).normal(0.0, std, size=_shape(shape))
 
@@ -153,7 +158,8 @@ he_normal = kaiming_normal
 # --- constants -------------------------------------------------------------------------------
 def constant(shape: int | Sequence[int], value: float = 0.0, *,
              rng: int | np.random.Generator | None = None) -> np.ndarray:
-    """w = value everywhere (seed 001 sets every bias to 1). ``rng`` is accepted and unused."""
+    """w = value everywhere (the notes on neural networks set every bias to 1). ``rng`` is accepted
+    and unused."""
     return np.full(_shape(shape), finite(value, "constant: value"))
 
 
@@ -163,7 +169,7 @@ def zeros(shape: int | Sequence[int], *, rng: int | np.random.Generator | None =
 
 
 def ones(shape: int | Sequence[int], *, rng: int | np.random.Generator | None = None) -> np.ndarray:
-    """w = 1 everywhere (seed 001's biases)."""
+    """w = 1 everywhere (the biases of the notes on neural networks)."""
     return np.ones(_shape(shape))
 
 

@@ -4,9 +4,10 @@ A batch is a Tensor X of shape (N, nin): one sample per row. A dense layer compu
 
     Z = X @ W + b,      W of shape (nin, nout),  b of shape (nout,)   (broadcast over the rows)
 
-which is seed 002's Y = X̃ W with the bias row of W kept apart as b, and seed 001's
-a⁽ⁱ⁾ = σ(Θ⁽ⁱ⁻¹⁾ a⁽ⁱ⁻¹⁾) transposed so that samples are rows. Backward comes from the op table:
-∂L/∂W = Xᵀ G, ∂L/∂b = Σ_rows G, ∂L/∂X = G Wᵀ — seed 002's delta rule, one matrix product each.
+which is the introductory notes' Y = X̃ W with the bias row of W kept apart as b, and the
+neural-network notes' a⁽ⁱ⁾ = σ(Θ⁽ⁱ⁻¹⁾ a⁽ⁱ⁻¹⁾) transposed so that samples are rows. Backward comes
+from the op table: ∂L/∂W = Xᵀ G, ∂L/∂b = Σ_rows G, ∂L/∂X = G Wᵀ — the introductory notes' delta
+rule, one matrix product each.
 
 Modules here: ``Linear``, ``Sequential``, the activations as modules (``Sigmoid``, ``Tanh``,
 ``ReLU``, ``LeakyReLU``, ``ELU``, ``Step``, ``LinearActivation``/``Identity``, ``Softmax``,
@@ -30,7 +31,7 @@ from . import activations as A
 from . import init as _init
 from .checks import layer_sizes, name_key, positive_int
 from .module import Module
-from .rng import rng_or_seed
+from .rng import own_or_global, rng_from, rng_or_seed
 
 __all__ = [
     "Linear", "Sequential", "Activation", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Step",
@@ -59,9 +60,13 @@ class Linear(Module):
     """A dense (fully connected) layer: Z = X @ W + b, W of shape (nin, nout), b of shape (nout,).
 
     ``init`` draws W (a name from ``nn.init``, a number, or ``f(shape, rng=...)``; default Glorot
-    uniform, seed 003), ``bias_init`` draws b (default zeros; seed 001 sets biases to 1). ``rng``
+    uniform, as the deep-learning notes), ``bias_init`` draws b (default zeros; the notes on neural
+    networks set biases to 1). ``rng``
     or ``seed`` (an int or a numpy Generator) fixes the numbers. Parameters: ``W``, ``b`` (None
     without bias). Input: (N, nin) — or (nin,) for one sample, giving (nout,)."""
+
+    renamed = {"weight": "it is W, of shape (in, out): PyTorch's weight, (out, in), is W.T",
+               "bias": "it is b"}  # said by the AttributeError for a PyTorch name (nn.hints)
 
     def __init__(self, nin: int, nout: int, bias: bool = True, *,
                  init: str | float | Callable = "xavier_uniform", bias_init: str | float | Callable = "zeros",
@@ -93,6 +98,9 @@ class Sequential(Module):
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for i, layer in enumerate(layers):
+            if isinstance(layer, type):
+                raise TypeError(f"Sequential: item {i} is the class {layer.__name__}, not a layer: "
+                                f"write {layer.__name__}() (with parentheses)")
             if not callable(layer):
                 raise TypeError(f"Sequential: item {i} is not a module or a function, got "
                                 f"{type(layer).__name__} {layer!r:.60}")
@@ -241,14 +249,15 @@ class Dropout(Module):
         y = x ⊙ m / (1 − p),   mᵢ ~ Bernoulli(1 − p)    so  E[y] = x;
 
     in eval mode (``model.eval()``) y = x, nothing to rescale at test time. The masks come from
-    the module's own generator (``rng``/``seed``), so a seeded run is repeatable."""
+    the module's own generator (``rng``/``seed``) or, without one, from the global generator at
+    each forward pass (``autodiff.manual_seed``), so a seeded run is repeatable either way."""
 
     def __init__(self, p: float = 0.5, *, rng: int | np.random.Generator | None = None,
                  seed: int | None = None) -> None:
         if not (isinstance(p, numbers.Real) and 0.0 <= p <= 1.0):
             raise ValueError(f"Dropout probability p must be in [0, 1], got {p!r}")
         self.p = float(p)
-        self._rng = rng_or_seed(rng, seed)
+        self._rng = own_or_global(rng, seed)
 
     def forward(self, x: Any) -> Tensor:
         x = _as_tensor(x, "Dropout")
@@ -256,7 +265,7 @@ class Dropout(Module):
             return x
         if self.p == 1.0:
             return x * np.zeros(x.shape)
-        keep = self._rng.random(x.shape) >= self.p
+        keep = rng_from(self._rng).random(x.shape) >= self.p
         return x * (keep / (1.0 - self.p))
 
     def extra_repr(self) -> str:
@@ -317,24 +326,26 @@ class BatchNorm1d(Module):
 
 # --- the tensor MLP ----------------------------------------------------------------------------
 class TensorMLP(Sequential):
-    """A multi-layer perceptron over Tensors, with the scalar ``nn.MLP``'s signature:
+    """A multi-layer perceptron over Tensors, with the scalar ``nn.MLP``'s signature and defaults
+    (ReLU hidden layers, a linear output, as micrograd's MLP):
 
         TensorMLP(64, [100, 30, 10], activation="leaky_relu", output_activation="linear", seed=0)
 
     is Linear(64→100), LeakyReLU, Linear(100→30), LeakyReLU, Linear(30→10) (no activation: logits
-    for ``cross_entropy_with_logits``). ``activation``/``output_activation`` are names, functions
+    for ``cross_entropy``). ``activation``/``output_activation`` are names, functions
     or modules; ``init`` defaults to He uniform after ReLU-family activations and Glorot uniform
-    otherwise (seed 003). ``dropout`` > 0 adds Dropout after each hidden activation,
+    otherwise (the deep-learning notes). ``dropout`` > 0 adds Dropout after each hidden activation,
     ``batchnorm=True`` a BatchNorm1d before it. One generator (``rng``/``seed``) draws every weight."""
 
-    def __init__(self, nin: int, sizes: Sequence[int] | int, activation: str | Callable | Module = "tanh",
+    def __init__(self, nin: int, sizes: Sequence[int] | int, activation: str | Callable | Module = "relu",
                  output_activation: str | Callable | Module | None = "linear", *,
                  init: str | float | Callable | None = None, bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None,
                  dropout: float = 0.0, batchnorm: bool = False) -> None:
         self.nin = positive_int(nin, "nin")
         self.sizes = sizes = layer_sizes(sizes, "TensorMLP")
-        gen = rng_or_seed(rng, seed)
+        own = own_or_global(rng, seed)
+        gen = rng_from(own)
         if init is None:
             init = "he_uniform" if A.is_rectifier(_activation_name(activation)) else "xavier_uniform"
         dims = [self.nin, *sizes]
@@ -346,7 +357,7 @@ class TensorMLP(Sequential):
                     layers.append(BatchNorm1d(dims[i + 1]))
                 layers.append(activation_module(activation))
                 if dropout:
-                    layers.append(Dropout(dropout, rng=gen))
+                    layers.append(Dropout(dropout, rng=own))  # None: the global generator at each pass
             elif not _adds_nothing(output_activation):
                 layers.append(activation_module(output_activation))
         self.activation = _activation_name(activation) if len(sizes) > 1 else None

@@ -8,17 +8,23 @@ into them. Shapes must match, except that (N,) and (N, 1) are accepted for one a
 else raises ``ShapeError`` naming both shapes (numpy would broadcast (N, 1) against (M,) into an
 (N, M) table and give a silently wrong number).
 
-    rss            C = Σᵢ (yᵢ − ŷᵢ)²                                        seed 001
-    mse            C = (1/N)(1/K) Σₙ Σₖ (tₙₖ − yₙₖ)²   (mean over all)      seed 002
-                       (1/N) Σₙ Σₖ (…)²  with mean_over="samples"           seed 003 (CostOLS)
-                       × ½ with half=True: ½·(1/N)·Σ (seed 001), ½Σ (seed 003: rss(half=True))
-    binary_cross_entropy   C = −(1/N) Σ [y log p + (1 − y) log(1 − p)]      seed 001
-    bce_with_logits        C = (1/N) Σ [max(z, 0) − z·y + log(1 + e^{−|z|})]   (p = σ(z), stable)
-    cross_entropy          C = −(1/N) Σₙ Σ_c y_{nc} log p_{nc}                seed 001
-    cross_entropy_with_logits   the same with log p = log_softmax(z)        (stable)
+    rss            C = Σᵢ (yᵢ − ŷᵢ)²                              the notes on neural networks
+    mse            C = (1/N)(1/K) Σₙ Σₖ (tₙₖ − yₙₖ)²   (mean over all, = PyTorch's MSELoss)
+                       (1/N) Σₙ Σₖ (…)²  with mean_over="samples"  (the deep-learning notes' CostOLS)
+                       × ½ with half=True
+    binary_cross_entropy   C = −(1/N) Σ [y log p + (1 − y) log(1 − p)]      on probabilities p
+    bce_with_logits        C = (1/N) Σ [max(z, 0) − z·y + log(1 + e^{−|z|})]   on logits z, p = σ(z)
+    cross_entropy          C = −(1/N) Σₙ Σ_c y_{nc} log softmax(zₙ)_c       on logits z (PyTorch's)
+                           (alias: cross_entropy_with_logits)
+    cross_entropy_from_probabilities   C = −(1/N) Σₙ Σ_c y_{nc} log p_{nc}  on probabilities p
     hinge          C = (1/N) Σ max(0, 1 − yᵢ·scoreᵢ),  yᵢ ∈ {−1, +1}        micrograd's demo
 
-``reduction="sum"`` replaces the mean (1/N) by a plain sum where it applies.
+Which takes what: a name with "logits" or PyTorch's name ``cross_entropy`` takes the last layer's
+weighted sums; ``binary_cross_entropy`` and ``cross_entropy_from_probabilities`` take
+probabilities (after a sigmoid or softmax) and say so when given anything outside [0, 1].
+``reduction="sum"`` replaces the mean (1/N) by a plain sum where it applies. PyTorch's loss
+objects (``CrossEntropyLoss``, ``MSELoss``, ``BCELoss``, ``BCEWithLogitsLoss``) call the same
+functions.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +47,8 @@ from .checks import lookup, numbers_of
 
 __all__ = [
     "rss", "mse", "binary_cross_entropy", "bce", "bce_with_logits", "cross_entropy",
-    "cross_entropy_with_logits", "hinge", "get_loss", "LOSSES",
+    "cross_entropy_with_logits", "cross_entropy_from_probabilities", "LooksLikeProbabilitiesWarning",
+    "hinge", "get_loss", "LOSSES", "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
 ]
 
 
@@ -160,9 +168,9 @@ def _reduce(terms: Tensor | np.ndarray, n: int, reduction: str, what: str) -> Te
     raise ValueError(f"{what}: reduction must be 'mean' or 'sum', got {reduction!r}")
 
 
-# --- squared errors (seeds 001, 002, 003) --------------------------------------------------------
+# --- squared errors --------------------------------------------------------------------------
 def rss(pred: Any, target: Any, *, half: bool = False) -> Tensor | Value:
-    """Residual sum of squares (seed 001):  C = Σᵢ (yᵢ − ŷᵢ)²  (× ½ with ``half``, seed 003).
+    """Residual sum of squares (the notes on neural networks):  C = Σᵢ (yᵢ − ŷᵢ)²  (× ½ with ``half``).
 
     ∂C/∂ŷᵢ = −2(yᵢ − ŷᵢ)  (−(yᵢ − ŷᵢ) with the ½)."""
     p, t = _prepare(pred, target, "rss")
@@ -174,11 +182,12 @@ def rss(pred: Any, target: Any, *, half: bool = False) -> Tensor | Value:
 def mse(pred: Any, target: Any, *, half: bool = False, mean_over: str = "all") -> Tensor | Value:
     """Mean squared error.
 
-    ``mean_over="all"`` (default, seed 002, = PyTorch's MSELoss):
+    ``mean_over="all"`` (default, as the introductory notes, = PyTorch's MSELoss):
         C = (1/N)(1/K) Σₙ Σₖ (tₙₖ − yₙₖ)²          the mean over every entry;
-    ``mean_over="samples"`` (seed 003's CostOLS):
+    ``mean_over="samples"`` (the deep-learning notes' CostOLS):
         C = (1/N) Σₙ Σₖ (tₙₖ − yₙₖ)²               summed over the K outputs, averaged over samples;
-    ``half=True`` multiplies by ½ (seed 001: C = (1/2N) Σᵢ (yᵢ − ŷᵢ)², "to make derivatives cleaner").
+    ``half=True`` multiplies by ½ (the notes on neural networks: C = (1/2N) Σᵢ (yᵢ − ŷᵢ)², "to make
+    derivatives cleaner").
 
     N is the length of the first axis (the samples); for a single output the two choices agree. ∂C/∂yₙₖ = −2(tₙₖ − yₙₖ)/(NK) (default)."""
     p, t = _prepare(pred, target, "mse")
@@ -193,16 +202,16 @@ def mse(pred: Any, target: Any, *, half: bool = False, mean_over: str = "all") -
     return c * 0.5 if half else c
 
 
-# --- binary cross-entropy (seed 001) ------------------------------------------------------------
+# --- binary cross-entropy ---------------------------------------------------------------------
 def binary_cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12,
                          reduction: str = "mean") -> Tensor | Value:
-    """Binary cross-entropy on probabilities p = ŷ ∈ (0, 1) (seed 001):
+    """Binary cross-entropy on probabilities p = ŷ ∈ (0, 1) (the notes on neural networks):
 
         C = −(1/N) Σᵢ [ yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ) ]
 
     the mean Bernoulli negative log-likelihood (mean over every entry). p is clamped to
     [eps, 1 − eps] first, so p = 0 or 1 gives a large finite cost instead of log 0 (the clamp
-    passes no gradient where it bites; seed 003 adds 10⁻⁹ inside the log instead). For
+    passes no gradient where it bites; the deep-learning notes add 10⁻⁹ inside the log instead). For
     predictions that are logits z (before the sigmoid) use ``bce_with_logits``: it is exact and
     stable where σ(z) rounds to 0 or 1. ∂C/∂pᵢ = (pᵢ − yᵢ)/(pᵢ(1 − pᵢ))/N."""
     what = "binary_cross_entropy"
@@ -247,11 +256,12 @@ def _check_probabilities(p: Tensor | np.ndarray, what: str) -> None:
     bad = (data < 0) | (data > 1) | np.isnan(data)
     if bad.any():
         v = float(data[bad].flat[0])
+        logits = "bce_with_logits" if what == "binary_cross_entropy" else "cross_entropy"
         raise ValueError(f"{what}: predictions must be probabilities in [0, 1], found {v!r}. If they are "
-                         "logits (before the sigmoid/softmax), use the *_with_logits version")
+                         f"logits (before the sigmoid/softmax), use nn.{logits}, which takes logits")
 
 
-# --- multinomial cross-entropy (seed 001) --------------------------------------------------------
+# --- multinomial cross-entropy -----------------------------------------------------------------
 def _labels_or_onehot(p: Tensor | np.ndarray, target: Any, what: str) -> tuple[str, np.ndarray]:
     """("onehot", t) for targets shaped like p; ("labels", int array) for one label per row."""
     t = _targets(target, what)
@@ -291,36 +301,28 @@ def _cross_entropy(logp: Tensor | np.ndarray, kind: str, y: np.ndarray, reductio
     return _reduce(terms, _count_rows(logp.shape), reduction, what)
 
 
-def cross_entropy(pred: Any, target: Any, *, eps: float = 1e-12, reduction: str = "mean") -> Tensor | Value:
-    """Multinomial cross-entropy on probabilities p (rows summing to 1, e.g. after softmax), seed 001:
-
-        C = −(1/N) Σₙ Σ_c y_{nc} log p_{nc}        (one-hot targets y, shape (N, K))
-          = −(1/N) Σₙ log p_{n, yₙ}                 (integer labels yₙ ∈ {0..K−1}, shape (N,))
-
-    p is clamped to [eps, 1] before the log. A single sample may be given as shape (K,) with a
-    one-hot (K,) target or a single integer label. From logits, ``cross_entropy_with_logits``
-    is exact and stable. ∂C/∂p_{nc} = −y_{nc}/(N p_{nc})."""
-    what = "cross_entropy"
-    p = _predictions(pred, what)
-    _nonempty(p, what)
-    kind, t = _labels_or_onehot(p, target, what)
-    _check_probabilities(p, what)
-    logp = _log(_clip(p, eps, None))
-    return _cross_entropy(logp, kind, t, reduction, what)
-
-
-def cross_entropy_with_logits(logits: Any, target: Any, *, reduction: str = "mean") -> Tensor | Value:
-    """Softmax + multinomial cross-entropy from logits z (the last layer's weighted sums):
+def cross_entropy(logits: Any, target: Any, *, reduction: str = "mean") -> Tensor | Value:
+    """Softmax + multinomial cross-entropy from logits z (the last layer's weighted sums), as
+    PyTorch's ``F.cross_entropy`` / ``nn.CrossEntropyLoss``:
 
         C = −(1/N) Σₙ Σ_c y_{nc} log softmax(zₙ)_c,   log softmax(z)_c = z_c − m − log Σⱼ e^{zⱼ − m}
+          = −(1/N) Σₙ log softmax(zₙ)_{yₙ}            (integer labels yₙ ∈ {0..K−1}, shape (N,))
 
-    (m = maxⱼ zⱼ; one-hot targets or integer labels as in ``cross_entropy``). Never forms a
-    probability, so never takes log 0. ∂C/∂z_{nc} = (softmax(zₙ)_c − y_{nc})/N: the delta of
-    seed 001's output layer."""
-    what = "cross_entropy_with_logits"
+    (m = maxⱼ zⱼ; targets are integer labels of shape (N,) or one-hot / probability rows of
+    shape (N, K); a single sample may be given as shape (K,)). Never forms a probability, so never
+    takes log 0. ∂C/∂z_{nc} = (softmax(zₙ)_c − y_{nc})/N: the delta of the output layer in the
+    lecture notes on neural networks.
+
+    Give it the logits, not softmax's output: for probabilities p (the notes' formula
+    C = −(1/N) Σ y log p) use ``cross_entropy_from_probabilities``. Rows that are all in [0, 1]
+    and each sum to 1 look like probabilities and raise a ``LooksLikeProbabilitiesWarning``
+    (softmax applied twice trains, slowly, to the wrong place). ``cross_entropy_with_logits`` is
+    this function under its older name."""
+    what = "cross_entropy"
     z = _predictions(logits, what)
     _nonempty(z, what)
     kind, t = _labels_or_onehot(z, target, what)
+    _warn_if_probabilities(z)
     if isinstance(z, Tensor):  # the fused op is a Tensor op: the scalar path builds it from Values
         if reduction not in ("mean", "sum"):
             _reduce(z, 1, reduction, what)  # the usual message for a bad reduction
@@ -329,6 +331,47 @@ def cross_entropy_with_logits(logits: Any, target: Any, *, reduction: str = "mea
                                      t if z.ndim > 1 else t.reshape((1,) + t.shape), reduction)
     rows = [log_softmax(list(row)) for row in z.reshape(-1, z.shape[-1])]
     return _cross_entropy(np.array(rows, dtype=object).reshape(z.shape), kind, t, reduction, what)
+
+
+cross_entropy_with_logits = cross_entropy
+
+
+class LooksLikeProbabilitiesWarning(UserWarning):
+    """``cross_entropy`` (which takes logits) was given rows that look like probabilities."""
+
+
+def _warn_if_probabilities(z: Tensor | np.ndarray) -> None:
+    """Warn when every entry is in [0, 1] and every row of K > 1 entries sums to 1 (to 1e-9):
+    logits are almost never like that, softmax's output always is."""
+    data = np.asarray(_data(z), dtype=np.float64)
+    if data.shape[-1] < 2 or data.min() < 0.0 or data.max() > 1.0:
+        return
+    if np.allclose(data.sum(axis=-1), 1.0, rtol=0.0, atol=1e-9):
+        warnings.warn("cross_entropy takes logits (the last layer's weighted sums, before softmax), "
+                      "as PyTorch's does, but every row of these predictions is in [0, 1] and sums to "
+                      "1, like probabilities: drop the softmax, or use "
+                      "nn.cross_entropy_from_probabilities(p, target) for probabilities",
+                      LooksLikeProbabilitiesWarning, stacklevel=3)
+
+
+def cross_entropy_from_probabilities(prob: Any, target: Any, *, eps: float = 1e-12,
+                                     reduction: str = "mean") -> Tensor | Value:
+    """Multinomial cross-entropy on probabilities p (rows summing to 1, e.g. after softmax), the
+    formula of the lecture notes on neural networks:
+
+        C = −(1/N) Σₙ Σ_c y_{nc} log p_{nc}        (one-hot targets y, shape (N, K))
+          = −(1/N) Σₙ log p_{n, yₙ}                 (integer labels yₙ ∈ {0..K−1}, shape (N,))
+
+    p is clamped to [eps, 1] before the log. A single sample may be given as shape (K,) with a
+    one-hot (K,) target or a single integer label. From logits, ``cross_entropy`` is exact and
+    stable. ∂C/∂p_{nc} = −y_{nc}/(N p_{nc})."""
+    what = "cross_entropy_from_probabilities"
+    p = _predictions(prob, what)
+    _nonempty(p, what)
+    kind, t = _labels_or_onehot(p, target, what)
+    _check_probabilities(p, what)
+    logp = _log(_clip(p, eps, None))
+    return _cross_entropy(logp, kind, t, reduction, what)
 
 
 # --- max-margin (micrograd's demo) ------------------------------------------------------------
@@ -348,6 +391,56 @@ def hinge(scores: Any, target: Any, *, margin: float = 1.0, reduction: str = "me
     return _reduce(terms, y.size, reduction, what)
 
 
+# --- PyTorch's loss objects ----------------------------------------------------------------------
+class _Loss:
+    """A cost as an object, as PyTorch spells it: ``loss_fn = nn.CrossEntropyLoss(); loss_fn(pred, y)``.
+
+    ``reduction`` is "mean" (default) or "sum", as in PyTorch ("none" is not offered: every cost
+    here is a scalar node)."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f"{type(self).__name__}: reduction must be 'mean' or 'sum', got {reduction!r}")
+        self.reduction = reduction
+
+    def __call__(self, pred: Any, target: Any) -> Tensor | Value:
+        return self.forward(pred, target)
+
+    def forward(self, pred: Any, target: Any) -> Tensor | Value:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
+
+
+class CrossEntropyLoss(_Loss):
+    """PyTorch's ``nn.CrossEntropyLoss``: ``cross_entropy(logits, target)``, from logits."""
+
+    def forward(self, pred: Any, target: Any) -> Tensor | Value:
+        return cross_entropy(pred, target, reduction=self.reduction)
+
+
+class MSELoss(_Loss):
+    """PyTorch's ``nn.MSELoss``: the mean of (ŷ − y)² over every entry (``mse``); "sum": ``rss``."""
+
+    def forward(self, pred: Any, target: Any) -> Tensor | Value:
+        return mse(pred, target) if self.reduction == "mean" else rss(pred, target)
+
+
+class BCELoss(_Loss):
+    """PyTorch's ``nn.BCELoss``: ``binary_cross_entropy(p, y)`` on probabilities."""
+
+    def forward(self, pred: Any, target: Any) -> Tensor | Value:
+        return binary_cross_entropy(pred, target, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """PyTorch's ``nn.BCEWithLogitsLoss``: ``bce_with_logits(z, y)`` from logits."""
+
+    def forward(self, pred: Any, target: Any) -> Tensor | Value:
+        return bce_with_logits(pred, target, reduction=self.reduction)
+
+
 # --- by name ------------------------------------------------------------------------------------
 LOSSES: dict[str, Callable[..., Any]] = {
     "rss": rss, "sse": rss,
@@ -355,11 +448,13 @@ LOSSES: dict[str, Callable[..., Any]] = {
     "bce": binary_cross_entropy, "binary_cross_entropy": binary_cross_entropy,
     "bce_with_logits": bce_with_logits, "bce_logits": bce_with_logits,
     "cross_entropy": cross_entropy, "ce": cross_entropy,
-    "cross_entropy_with_logits": cross_entropy_with_logits,
-    "softmax_cross_entropy": cross_entropy_with_logits, "ce_logits": cross_entropy_with_logits,
+    "cross_entropy_with_logits": cross_entropy, "softmax_cross_entropy": cross_entropy,
+    "ce_logits": cross_entropy,
+    "cross_entropy_from_probabilities": cross_entropy_from_probabilities,
+    "ce_probabilities": cross_entropy_from_probabilities,
     "hinge": hinge, "max_margin": hinge,
 }
-"""Costs by (lower-case) name, aliases included."""
+"""Costs by (lower-case) name, aliases included. "cross_entropy" takes logits, as PyTorch's."""
 
 
 def get_loss(loss: str | Callable[..., Any]) -> Callable[..., Any]:

@@ -41,6 +41,7 @@ from autodiff.errors import AutodiffError, ShapeError
 
 from .checks import numbers_of
 from .files import BadArchive, NpzMember, NpzReader, atomic_write
+from .hints import missing_from_module
 
 FORMAT_NAME = "autodiff-nn"
 FORMAT_VERSION = 1
@@ -67,10 +68,17 @@ class IncompatibleKeys(NamedTuple):
 
 
 def _is_parameter(obj: Any) -> bool:
-    # a leaf node holding floats (a Value's float; a float Tensor's array), trainable or frozen:
-    # freezing (requires_grad=False) must not drop it from state_dict and the saved file
-    return (isinstance(obj, (Value, Tensor)) and not obj.parents
-            and (isinstance(obj.data, float) or obj.data.dtype.kind == "f"))
+    # a leaf node holding floats (a Value; a float Tensor's array), trainable or frozen: freezing
+    # (requires_grad=False) must not drop it from state_dict and the saved file. A Value stays one
+    # after a micrograd-style ``p.data = 0`` (an int): it is saved and loaded as a float.
+    if isinstance(obj, Value):
+        return not obj.parents
+    return isinstance(obj, Tensor) and not obj.parents and obj.data.dtype.kind == "f"
+
+
+def _numbers(p: Any) -> np.ndarray:
+    """A parameter's numbers as a new C-ordered array: a Value's as a 0-d float64."""
+    return np.array(float(p.data)) if isinstance(p, Value) else np.array(p.data, order="C")
 
 
 def _members(obj: Any, name: str) -> Iterator[tuple[str, str, Any]]:
@@ -98,6 +106,18 @@ def _set_data(node: Any, arr: np.ndarray) -> None:
     """node.data = arr's numbers in the form the node keeps: a Tensor an array of its own dtype, a
     Value a Python float (its arithmetic's fast paths take exactly float)."""
     node.data = np.array(arr, dtype=node.data.dtype) if isinstance(node.data, np.ndarray) else float(arr)
+
+
+def zero_grad(params: Any, set_to_none: bool = True) -> None:
+    """Clear each parameter's gradient (``p.zero_grad()``); with ``set_to_none=False`` a Tensor
+    gets an array of zeros instead (still ``has_grad``: a step still applies momentum and weight
+    decay to it), as PyTorch's option."""
+    if not isinstance(set_to_none, (bool, np.bool_)):
+        raise TypeError(f"set_to_none must be True or False, got {set_to_none!r:.40}")
+    for p in params:
+        p.zero_grad()
+        if not set_to_none and isinstance(p, Tensor):
+            p.grad = np.zeros_like(p.data)
 
 
 class Module:
@@ -150,7 +170,7 @@ class Module:
         buffers = self.__dict__.get("_buffers")
         if buffers is not None and name in buffers:
             return buffers[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        raise AttributeError(missing_from_module(self, name))
 
     def __setattr__(self, name: str, value: Any) -> None:
         buffers = self.__dict__.get("_buffers")
@@ -234,12 +254,12 @@ class Module:
         return sum(int(np.size(p.data)) for p in self.parameters())
 
     # --- training helpers -------------------------------------------------------------------------
-    def zero_grad(self) -> None:
-        """Clear every parameter's gradient (a Value's to 0.0, a Tensor's to None) before a backward.
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient (a Value's to 0.0, a Tensor's to None) before a backward;
+        ``set_to_none=False`` (PyTorch's option) gives a Tensor zeros instead.
 
         Gradients accumulate across ``backward()`` calls, so a training step starts here."""
-        for p in self.parameters():
-            p.zero_grad()
+        zero_grad(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and every submodule; returns self."""
@@ -256,7 +276,8 @@ class Module:
         """name -> (shape, dtype, setter) for every saved entry: parameters first, then buffers."""
         slots: dict[str, _Slot] = {}
         for name, p in self.named_parameters():
-            slots[name] = _Slot(np.shape(p.data), np.result_type(p.data), lambda arr, p=p: _set_data(p, arr))
+            arr = _numbers(p)
+            slots[name] = _Slot(arr.shape, arr.dtype, lambda arr, p=p: _set_data(p, arr))
         for prefix, module in self.named_modules():
             buffers = module.__dict__.get("_buffers", {})
             for key, buf in buffers.items():
@@ -277,7 +298,7 @@ class Module:
         A Value becomes a 0-d float64 array, so a round trip is exact to the last bit."""
         state = {}
         for name, p in self.named_parameters():
-            state[name] = np.array(p.data, order="C")  # a copy; a Value's float becomes a 0-d float64
+            state[name] = _numbers(p)  # a copy; a Value's float becomes a 0-d float64
         for name, buf in self.named_buffers():
             state[name] = np.array(numbers_of(buf, None), copy=True)
         return state
@@ -413,7 +434,7 @@ def _entries(obj: Module | Mapping[str, Any]) -> dict[str, np.ndarray]:
     return entries
 
 
-def _write_npz(f: Any, entries: Mapping[str, np.ndarray]) -> None:
+def write_npz(f: Any, entries: Mapping[str, np.ndarray]) -> None:
     with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for key, arr in entries.items():
             with zf.open(key + ".npy", "w", force_zip64=True) as member:
@@ -433,32 +454,33 @@ def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> Path:
     old one or a new one (of concurrent saves, the last rename wins). A symlink at ``path`` is
     written through: the file it points to gets the new model and the link stays a link."""
     entries = _entries(obj)
-    atomic_write(path, lambda f: _write_npz(f, entries))
+    atomic_write(path, lambda f: write_npz(f, entries))
     return Path(path)
 
 
-def _open(path: Path) -> NpzReader:
-    """The file's .npz headers, or FileNotFoundError / IsADirectoryError / ModelFileError."""
+def open_npz(path: Path, what: str = "model file") -> NpzReader:
+    """The file's .npz headers, or FileNotFoundError / IsADirectoryError / ModelFileError, each
+    naming the path and ``what`` was expected there."""
     if not path.exists():
-        raise FileNotFoundError(errno.ENOENT, f"no model file at {str(path)!r}", str(path))
+        raise FileNotFoundError(errno.ENOENT, f"no {what} at {str(path)!r}", str(path))
     if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, f"{str(path)!r} is a directory, not a model file", str(path))
+        raise IsADirectoryError(errno.EISDIR, f"{str(path)!r} is a directory, not a {what}", str(path))
     with open(path, "rb") as f:
         if f.read(6) == b"\x93NUMPY":
-            raise ModelFileError(f"{str(path)!r} holds a single array (.npy), not a model (.npz)")
+            raise ModelFileError(f"{str(path)!r} holds a single array (.npy), not a {what} (.npz)")
     try:
         return NpzReader(path)
     except BadArchive as e:
-        raise ModelFileError(f"{str(path)!r} is not a model file: {e}") from None
+        raise ModelFileError(f"{str(path)!r} is not a {what}: {e}") from None
     except MemoryError:
         raise
     except Exception as e:  # zipfile.BadZipFile, EOFError, NotImplementedError (compression), ...
-        raise ModelFileError(f"cannot read {str(path)!r} as a model file: it is not a complete .npz "
+        raise ModelFileError(f"cannot read {str(path)!r} as a {what}: it is not a complete .npz "
                              f"archive (truncated, corrupt or another kind of file): "
                              f"{type(e).__name__}: {e}") from e
 
 
-def _read_entry(reader: NpzReader, name: str, path: Path) -> np.ndarray:
+def read_entry(reader: NpzReader, name: str, path: Path) -> np.ndarray:
     try:
         return reader.read(name)
     except MemoryError:
@@ -468,32 +490,54 @@ def _read_entry(reader: NpzReader, name: str, path: Path) -> np.ndarray:
                              f"{type(e).__name__}: {e}") from e
 
 
-def _check_format(reader: NpzReader, path: Path) -> str | None:
-    """Check the ``__format__`` tag; returns the saved model's repr (``__model__``) if there is one."""
+FILE_KINDS = {FORMAT_NAME: ("model", "a model", "model.load(path)", "model.save(path)")}
+"""Format name -> (kind of file, what it holds, how to load it, how to write it); nn.optim_state
+adds the optimizer's."""
+
+
+def text_entry(reader: NpzReader, name: str, path: Path, max_bytes: int) -> str | None:
+    """The text scalar ``name`` of the file, or None when it is absent, not a text scalar, or longer
+    than ``max_bytes`` (judged from its header before anything is read)."""
+    m = reader.members.get(name)
+    if m is None or m.dtype.kind != "U" or m.shape != () or m.nbytes > max_bytes:
+        return None
+    return str(read_entry(reader, name, path))
+
+
+def check_format(reader: NpzReader, path: Path, format_name: str, version: int) -> None:
+    """Check the ``__format__`` tag is ``{format_name}-{n}`` with n ≤ version; the error says what
+    the file holds instead (another kind of autodiff-nn file: how to load it)."""
+    kind, _, _, how_to_write = FILE_KINDS[format_name]
+    expected = f"{format_name}-{version}"
     tag = reader.members.get("__format__")
     if tag is None:
         found = _names(sorted(reader.members), limit=6) or "nothing"
-        raise ModelFileError(f"{str(path)!r} is not an autodiff-nn model file: it has no '__format__' "
-                             f"entry (it holds {found}). Write model files with model.save(path).")
-    if tag.dtype.kind != "U" or tag.shape != () or tag.nbytes > _MAX_TAG_BYTES:
-        raise ModelFileError(f"{str(path)!r} is not an autodiff-nn model file: its '__format__' entry is "
+        raise ModelFileError(f"{str(path)!r} is not an autodiff-nn {kind} file: it has no '__format__' "
+                             f"entry (it holds {found}). Write {kind} files with {how_to_write}.")
+    text = text_entry(reader, "__format__", path, _MAX_TAG_BYTES)
+    if text is None:
+        raise ModelFileError(f"{str(path)!r} is not an autodiff-nn {kind} file: its '__format__' entry is "
                              f"not a text tag but an array of shape {tag.shape} and dtype {tag.dtype}, "
-                             f"expected {FORMAT_TAG!r}")
-    text = str(_read_entry(reader, "__format__", path))
-    name, _, version = text.rpartition("-")
-    if name != FORMAT_NAME or not version.isdigit():
-        raise ModelFileError(f"{str(path)!r} is not an autodiff-nn model file: its '__format__' is "
-                             f"{text!r}, expected {FORMAT_TAG!r}")
-    if int(version) > FORMAT_VERSION:
+                             f"expected {expected!r}")
+    name, _, saved_version = text.rpartition("-")
+    if name != format_name or not saved_version.isdigit():
+        other = FILE_KINDS.get(name)
+        holds = f": it holds {other[1]}, load it with {other[2]}" if other else ""
+        raise ModelFileError(f"{str(path)!r} is not an autodiff-nn {kind} file: its '__format__' is "
+                             f"{text!r}, expected {expected!r}{holds}")
+    if int(saved_version) > version:
         raise ModelFileError(f"{str(path)!r} was written in format {text!r}, newer than this library "
-                             f"reads ({FORMAT_TAG!r}): upgrade autodiff-nn to load it")
-    saved = reader.members.get("__model__")
-    if saved is None or saved.dtype.kind != "U" or saved.shape != () or saved.nbytes > _MAX_REPR_BYTES:
-        return None
-    return str(_read_entry(reader, "__model__", path))
+                             f"reads ({expected!r}): upgrade autodiff-nn to load it")
 
 
-def _state_members(reader: NpzReader, path: Path) -> dict[str, NpzMember]:
+def _check_format(reader: NpzReader, path: Path) -> str | None:
+    """Check the model file's ``__format__`` tag; returns the saved model's repr (``__model__``)
+    if there is one."""
+    check_format(reader, path, FORMAT_NAME, FORMAT_VERSION)
+    return text_entry(reader, "__model__", path, _MAX_REPR_BYTES)
+
+
+def state_members(reader: NpzReader, path: Path) -> dict[str, NpzMember]:
     """The file's state entries (every name not starting with '__'), each checked to hold numbers."""
     members = {name: m for name, m in reader.members.items() if not name.startswith("__")}
     for name, m in members.items():
@@ -533,17 +577,17 @@ def load(path: str | os.PathLike, model: Module | None = None, strict: bool = Tr
     path = Path(path)
     if model is not None and not isinstance(model, Module):
         raise TypeError(f"nn.load(path, model) needs a Module to load into, got {type(model).__name__}")
-    with _open(path) as reader:
+    with open_npz(path) as reader:
         saved = _check_format(reader, path)
-        members = _state_members(reader, path)
+        members = state_members(reader, path)
         if model is None:
             _check_size(members, max_bytes, path)
-            return {name: _read_entry(reader, name, path) for name in members}
+            return {name: read_entry(reader, name, path) for name in members}
         try:
             slots = model._slots()
             _check_keys(type(model).__name__, slots, list(members), strict)
             _check_shapes(slots, {name: members[name].shape for name in slots if name in members})
-            model.load_state_dict({name: _read_entry(reader, name, path) for name in slots if name in members},
+            model.load_state_dict({name: read_entry(reader, name, path) for name in slots if name in members},
                                   strict=False)
         except (StateDictError, ShapeError) as e:
             origin = f" (the file was saved from {saved})" if saved is not None else ""

@@ -1,47 +1,68 @@
-"""Optimizers: gradient descent and seed 003's learning-rate methods, on Value and Tensor parameters.
+"""Optimizers: gradient descent and the learning-rate methods of the deep-learning lecture notes,
+on Value and Tensor parameters.
 
 Each optimizer holds the parameters (a Value's ``grad`` is a float, a Tensor's an ndarray, or
 None when nothing reached it — such a parameter is skipped, as in PyTorch) and, on ``step()``,
-moves every parameter θ by a *change* computed from its gradient g, exactly in the form of seed
-003's ``Scheduler.update_change(gradient)``:
+moves every parameter θ by a *change* computed from its gradient g, in the form of the notes'
+optimizer code (a scheduler whose ``update_change(gradient)`` returns the change):
 
     θ ← θ − change
 
-    SGD (seed 003 "Constant")  change = η g
+    SGD (the notes' "Constant")  change = η g
     Momentum                   change = μ·change + η g
+      nesterov=True            v = μ·v + η g;               change = η g + μ·v      (PyTorch's Nesterov)
     Adagrad                    G ← G + g²;                 change = η g / (δ + √G)
     AdagradMomentum            G ← G + g²;                 change = μ·change + η g / (δ + √G)
     RMSprop                    s ← ρ s + (1 − ρ) g²;       change = η g / √(s + δ)
     Adam                       m ← ρ₁ m + (1 − ρ₁) g;  v ← ρ₂ v + (1 − ρ₂) g²;
                                m̂ = m / (1 − ρ₁ᵗ);  v̂ = v / (1 − ρ₂ᵗ);  change = η m̂ / √(v̂ + δ)
+    AdamW                      θ ← θ (1 − η λ), then Adam's change        (decay decoupled from g)
 
-with δ = 10⁻⁸ (``eps``) where seed 003 puts it: *outside* the square root for Adagrad, *inside*
-it for RMSprop and Adam (PyTorch puts it outside for all three: with eps=0 ours and PyTorch's
-agree exactly). Squares, roots and divisions are elementwise.
+with δ = 10⁻⁸ (``eps``) where the notes put it. Squares, roots and divisions are elementwise.
 
-Two deliberate differences from seed 003's code, both identical to it on the cases it was
+Where PyTorch differs (``torch.optim``), and the one setting that makes them agree exactly:
+
+    optimizer   δ here (default)        δ in PyTorch (default)      agree exactly when
+    Adagrad     outside √ (1e-8)        outside √ (1e-10)           the same eps
+    RMSprop     inside √ (1e-8), ρ 0.9  outside √ (1e-8), α 0.99    eps = 0 (and rho = alpha)
+    Adam(W)     inside √ (1e-8)         outside √ (1e-8)            eps = 0
+    SGD, Momentum, Nesterov: the same formula (PyTorch keeps b with change = η b; the same numbers
+    while η is constant, but a schedule changing η scales PyTorch's whole b, ours only new terms).
+
+Inside or outside matters only while v̂ is not much larger than δ: √(v̂ + δ) ≈ √v̂ + δ/(2√v̂).
+
+Two deliberate differences from the notes' code, both identical to it on the cases it was
 written for:
-  * Adagrad's G is the elementwise running sum of g². Seed 003 accumulates the matrix g gᵀ and
-    uses its diagonal, which is exactly Σ g² for the column-vector gradients it was written for
+  * Adagrad's G is the elementwise running sum of g². The notes accumulate the matrix g gᵀ and
+    use its diagonal, which is exactly Σ g² for the column-vector gradients they were written for
     (for a matrix gradient it would mix the columns of a row).
-  * Adam's t counts steps (Kingma & Ba; PyTorch). Seed 003 counts t in epochs through its
-    ``reset()``, which its fit() loop calls once per epoch and which also zeroes m and v; with
+  * Adam's t counts steps (Kingma & Ba; PyTorch). The notes count t in epochs through their
+    ``reset()``, which their fit() loop calls once per epoch and which also zeroes m and v; with
     one step per epoch (full-batch training) the first step is the same. ``reset()`` here
-    forgets all state (m, v, G, s, the momentum change and t) as seed 003's reset does.
+    forgets all state (m, v, G, s, the momentum change and t) as the notes' reset does.
 
-Parameter groups (PyTorch style) give layers their own settings: seed 002 trains its hidden
-layer with ρ_h and its output layer with ρ_o:
+Parameter groups (PyTorch style) give layers their own settings, as the introductory notes train
+their hidden layer with ρ_h and their output layer with ρ_o:
 
     opt = SGD([{"params": hidden.parameters(), "lr": 0.1},
                {"params": output.parameters(), "lr": 0.01}])
 
-``weight_decay`` λ adds L2 regularisation, g ← g + λθ (the gradient of ½λ‖θ‖²).
+``weight_decay`` λ adds L2 regularisation, g ← g + λθ (the gradient of ½λ‖θ‖²), in every
+optimizer; ``AdamW`` instead shrinks θ by the factor 1 − ηλ before the step (PyTorch's AdamW).
+
+Training resumes exactly: ``opt.state_dict()`` holds the settings and every running average as
+plain arrays, ``opt.save(path)`` writes them to an .npz (no pickle) and ``opt.load(path)`` /
+``opt.load_state_dict(state)`` put them back into an optimizer over the same parameters
+(``nn.optim_state``). A schedule has ``state_dict()``/``load_state_dict()`` too.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,12 +71,14 @@ import autodiff
 from autodiff import Tensor, Value
 from autodiff.errors import NonFiniteError, ShapeError
 
+from . import optim_state
 from .checks import lookup, positive_int, real_in
+from .module import zero_grad
 
 __all__ = [
-    "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam",
+    "Optimizer", "SGD", "Momentum", "Adagrad", "AdagradMomentum", "RMSprop", "Adam", "AdamW",
     "clip_grad_norm", "clip_grad_value", "LRScheduler", "StepLR", "ExponentialLR",
-    "get_optimizer", "OPTIMIZERS",
+    "get_optimizer", "OPTIMIZERS", "zero_grad",
 ]
 
 
@@ -63,11 +86,29 @@ def _is_param(p: Any) -> bool:
     return isinstance(p, (Value, Tensor))
 
 
-def _param_list(params: Any, where: str) -> list:
+def _refuse_uncalled(params: Any, where: str) -> None:
+    """``model.parameters`` (the method) where its result belongs: say so, instead of Python's
+    "'method' object is not iterable"."""
+    if not (inspect.ismethod(params) or inspect.isfunction(params) or inspect.isbuiltin(params)):
+        return
+    name = getattr(params, "__name__", "it")
+    owner = getattr(params, "__self__", None)
+    shown = f"{type(owner).__name__}.{name}" if owner is not None else name
+    call = "model.parameters()" if name == "parameters" else f"{name}()"
+    raise TypeError(f"{where} got the method {shown} itself, not the parameters it returns: "
+                    f"call it: {where}({call}, ...)")
+
+
+def _items(params: Any, where: str) -> Any:
+    """A Module's parameters, a single parameter as a list, or ``params`` as it is."""
+    _refuse_uncalled(params, where)
     if hasattr(params, "parameters") and callable(params.parameters):  # a Module
-        params = params.parameters()
-    if _is_param(params):
-        params = [params]
+        return params.parameters()
+    return [params] if _is_param(params) else params
+
+
+def _param_list(params: Any, where: str) -> list:
+    params = _items(params, where)
     try:
         out = list(params)
     except TypeError:
@@ -100,27 +141,37 @@ HYPERPARAMETERS: dict[str, tuple[str, float, float]] = {
 bool). Checked wherever a setting enters: the constructor, ``add_param_group`` and ``opt.lr = ...``."""
 
 
+SWITCHES = ("nesterov",)
+"""Settings that are True or False."""
+
+
 def _hyper(key: str, value: Any, where: str) -> float:
     label, lo, hi = HYPERPARAMETERS[key]
     return real_in(value, f"{where}: {label}", lo, hi)
+
+
+def _switch(key: str, value: Any, where: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {key} must be True or False, got {type(value).__name__} {value!r:.40}")
+    return bool(value)
 
 
 class Optimizer:
     """Base class: parameter groups, ``zero_grad()``, ``step()``, ``reset()``.
 
     A subclass defines ``_change(g, state, group)``: the amount subtracted from a parameter whose
-    (weight-decayed) gradient is g; ``state`` is that parameter's own dict (running averages)."""
+    (weight-decayed) gradient is g; ``state`` is that parameter's own dict (running averages,
+    named in ``state_names``; ``t``, a step count, is an int)."""
 
     defaults: dict[str, Any]
+    state_names: tuple[str, ...] = ()
+    decoupled_weight_decay = False  # AdamW: θ ← θ(1 − ηλ) instead of g ← g + λθ
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         self.defaults = self._check_hyper(dict(defaults), type(self).__name__)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[int, dict[str, Any]] = {}
-        if hasattr(params, "parameters") and callable(params.parameters):
-            params = params.parameters()
-        if _is_param(params):
-            params = [params]
+        params = _items(params, type(self).__name__)
         items = list(params) if not isinstance(params, dict) else [params]
         if not items:
             raise ValueError(f"{type(self).__name__} got an empty parameter list: nothing to optimize "
@@ -160,8 +211,14 @@ class Optimizer:
 
     @staticmethod
     def _check_hyper(h: dict[str, Any], name: str) -> dict[str, Any]:
-        """``h`` with every known setting checked against ``HYPERPARAMETERS`` and made a float."""
-        return {k: (_hyper(k, v, name) if k in HYPERPARAMETERS else v) for k, v in h.items()}
+        """``h`` with every known setting checked against ``HYPERPARAMETERS`` and made a float,
+        and every switch (``nesterov``) a bool; Nesterov momentum needs a momentum μ > 0."""
+        out = {k: _hyper(k, v, name) if k in HYPERPARAMETERS else _switch(k, v, name) if k in SWITCHES else v
+               for k, v in h.items()}
+        if out.get("nesterov") and not out.get("momentum"):
+            raise ValueError(f"{name}: nesterov=True needs a momentum > 0 (as PyTorch), got momentum="
+                             f"{out.get('momentum', 0.0)}")
+        return out
 
     def parameters(self) -> list:
         """Every parameter, group by group."""
@@ -179,11 +236,12 @@ class Optimizer:
             g["lr"] = value
 
     # --- the update ----------------------------------------------------------------------------
-    def zero_grad(self) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient (a Value's to 0.0, a Tensor's to None): ``has_grad``
-        is then False until a backward pass reaches it."""
-        for p in self.parameters():
-            p.zero_grad()
+        is then False until a backward pass reaches it. ``set_to_none=False`` (PyTorch's option)
+        gives a Tensor a gradient of zeros instead, so the next ``step`` still moves it
+        (momentum, weight decay)."""
+        zero_grad(self.parameters(), set_to_none)
 
     def step(self) -> None:
         """θ ← θ − change(g) for every parameter a backward pass reached (``p.has_grad``); one it
@@ -198,7 +256,9 @@ class Optimizer:
                 if getattr(g, "shape", ()) != getattr(p.data, "shape", ()):
                     raise ShapeError(f"{type(self).__name__}.step: a parameter of shape {np.shape(p.data)} has "
                                      f"a gradient of shape {np.shape(g)}; a gradient has its parameter's shape")
-                if wd:
+                if wd and self.decoupled_weight_decay:
+                    p.data *= 1.0 - group["lr"] * wd  # a Tensor's array in place
+                elif wd:
                     g = g + wd * p.data
                 state = self.state.setdefault(id(p), {})
                 p.data -= self._change(g, state, group)  # a Tensor's array in place
@@ -207,8 +267,36 @@ class Optimizer:
         raise NotImplementedError
 
     def reset(self) -> None:
-        """Forget the running averages and step counts (seed 003's ``Scheduler.reset()``)."""
+        """Forget the running averages and step counts (the notes' ``Scheduler.reset()``)."""
         self.state.clear()
+
+    # --- resuming ------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Everything ``step`` depends on besides the parameters, as plain arrays (a copy):
+
+            param_groups.<i>.params     the group's parameters, numbered in ``parameters()`` order
+            param_groups.<i>.<setting>  lr, momentum, … (0-d arrays)
+            state.<k>.<name>            parameter k's running averages (m, v, G, s, change, t)
+
+        ``save``/``nn.save`` write it to an .npz without pickles."""
+        return optim_state.state_dict(self)
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Put back a ``state_dict()`` taken from an optimizer of this class over parameters of the
+        same shapes, in the same groups: the settings and running averages, so the next ``step``
+        is exactly the one the saved optimizer would have taken. Everything is checked first
+        (``StateDictError``/``ShapeError``); on an error nothing changes."""
+        optim_state.load_state_dict(self, state)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write ``state_dict()`` to ``path`` (.npz, atomically, no pickles); returns the path."""
+        return optim_state.save(self, path)
+
+    def load(self, path: str | os.PathLike) -> Optimizer:
+        """Read a file written by ``save`` into this optimizer (checked before anything is read
+        or changed, as ``nn.load``); returns self."""
+        optim_state.load(self, path)
+        return self
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__}("]
@@ -219,40 +307,51 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Gradient descent with a constant learning rate η (seed 003's ``Constant``, seed 001's rule):
+    """Gradient descent with a constant learning rate η (the notes' ``Constant`` rule):
 
         θ ← θ − η g
 
-    With ``momentum`` μ > 0 it is ``Momentum``: change = μ·change + η g."""
+    With ``momentum`` μ > 0 it is ``Momentum``: change = μ·change + η g; with ``nesterov=True``
+    too, PyTorch's Nesterov momentum: v = μ·v + η g, change = η g + μ·v (the step looks ahead
+    along the velocity it is about to take)."""
 
-    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
-        super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
+    state_names = ("change",)
+
+    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0,
+                 nesterov: bool = False) -> None:
+        super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay,
+                                  "nesterov": nesterov})
 
     def _change(self, g, state, group):
         change = group["lr"] * g
         mu = group["momentum"]
-        if mu:
-            change = mu * state.get("change", 0.0) + change
-            state["change"] = change
-        return change
+        if not mu:
+            return change
+        velocity = state["change"] = mu * state.get("change", 0.0) + change
+        return change + mu * velocity if group["nesterov"] else velocity
 
 
 class Momentum(SGD):
-    """Gradient descent with momentum (seed 003's ``Momentum``):
+    """Gradient descent with momentum (the deep-learning notes' ``Momentum``):
 
         change ← μ·change + η g;   θ ← θ − change
 
     the change keeps a fraction μ of the previous one, so steps build up along directions the
-    gradient keeps pointing to and cancel across directions where it oscillates."""
+    gradient keeps pointing to and cancel across directions where it oscillates. ``nesterov=True``:
+    v ← μ·v + η g;  θ ← θ − (η g + μ·v)  (PyTorch's Nesterov momentum)."""
 
-    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.9, weight_decay: float = 0.0,
+                 nesterov: bool = False) -> None:
+        super().__init__(params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov)
 
 
 class Adagrad(Optimizer):
-    """Adagrad (seed 003): each parameter's step shrinks with its accumulated squared gradients.
+    """Adagrad (the deep-learning notes): each parameter's step shrinks with its accumulated
+    squared gradients.
 
         G ← G + g²;   θ ← θ − η g / (δ + √G)        (δ = eps = 10⁻⁸, outside the root)"""
+
+    state_names = ("G",)
 
     def __init__(self, params: Any, lr: float = 0.01, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, {"lr": lr, "eps": eps, "weight_decay": weight_decay})
@@ -263,9 +362,11 @@ class Adagrad(Optimizer):
 
 
 class AdagradMomentum(Optimizer):
-    """Adagrad with momentum (seed 003's ``AdagradMomentum``):
+    """Adagrad with momentum (the deep-learning notes' ``AdagradMomentum``):
 
         G ← G + g²;   change ← μ·change + η g / (δ + √G);   θ ← θ − change"""
+
+    state_names = ("G", "change")
 
     def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.9, eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
@@ -279,13 +380,20 @@ class AdagradMomentum(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (seed 003's ``RMS_prop``): a running average of g² instead of Adagrad's sum.
+    """RMSprop (the deep-learning notes' ``RMS_prop``): a running average of g² instead of Adagrad's sum.
 
-        s ← ρ s + (1 − ρ) g²;   θ ← θ − η g / √(s + δ)        (δ = eps = 10⁻⁸, inside the root)"""
+        s ← ρ s + (1 − ρ) g²;   θ ← θ − η g / √(s + δ)        (δ = eps = 10⁻⁸, inside the root)
+
+    PyTorch's RMSprop puts δ outside the root, √s + δ, and defaults to ρ (its ``alpha``, accepted
+    here too) = 0.99."""
+
+    state_names = ("s",)
 
     def __init__(self, params: Any, lr: float = 0.01, rho: float = 0.9, eps: float = 1e-8,
-                 weight_decay: float = 0.0) -> None:
-        super().__init__(params, {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay})
+                 weight_decay: float = 0.0, alpha: float | None = None) -> None:
+        # alpha: PyTorch's name for ρ
+        super().__init__(params, {"lr": lr, "rho": rho if alpha is None else alpha, "eps": eps,
+                                  "weight_decay": weight_decay})
 
     def _change(self, g, state, group):
         rho = group["rho"]
@@ -294,15 +402,18 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (seed 003; Kingma & Ba 2015): momentum on g and RMSprop on g², bias-corrected.
+    """Adam (the deep-learning notes; Kingma & Ba 2015): momentum on g and RMSprop on g², bias-corrected.
 
         m ← ρ₁ m + (1 − ρ₁) g;        v ← ρ₂ v + (1 − ρ₂) g²
         m̂ = m / (1 − ρ₁ᵗ);            v̂ = v / (1 − ρ₂ᵗ)
-        θ ← θ − η m̂ / √(v̂ + δ)        (δ = eps = 10⁻⁸ inside the root, as seed 003)
+        θ ← θ − η m̂ / √(v̂ + δ)        (δ = eps = 10⁻⁸ inside the root, as the notes)
 
-    t = 1, 2, … counts this parameter's steps. ρ₁, ρ₂ are ``rho``, ``rho2`` (seed 003's names;
+    t = 1, 2, … counts this parameter's steps. ρ₁, ρ₂ are ``rho``, ``rho2`` (the notes' names;
     PyTorch's ``betas=(ρ₁, ρ₂)`` is accepted too). The corrections undo the bias of m and v
-    toward their starting value 0 in the first steps."""
+    toward their starting value 0 in the first steps. PyTorch's Adam puts δ outside the root,
+    η m̂ / (√v̂ + δ): the same numbers with eps=0."""
+
+    state_names = ("m", "v", "t")
 
     def __init__(self, params: Any, lr: float = 0.001, rho: float = 0.9, rho2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0,
@@ -324,15 +435,33 @@ class Adam(Optimizer):
         return group["lr"] * m_hat / (v_hat + group["eps"]) ** 0.5
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019; PyTorch's ``AdamW``):
+
+        θ ← θ (1 − η λ);   then Adam's step on g alone:  θ ← θ − η m̂ / √(v̂ + δ)
+
+    λ = ``weight_decay`` (default 0.01, as PyTorch). Adam's ``weight_decay`` adds λθ to g, which
+    m̂/√v̂ then rescales, so parameters with large gradients are barely decayed; here every
+    parameter shrinks by the same factor each step. δ sits inside the root as in ``Adam``
+    (PyTorch's AdamW: outside; the same numbers with eps=0)."""
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params: Any, lr: float = 0.001, rho: float = 0.9, rho2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.01,
+                 betas: tuple[float, float] | None = None) -> None:
+        super().__init__(params, lr=lr, rho=rho, rho2=rho2, eps=eps, weight_decay=weight_decay, betas=betas)
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD, "constant": SGD, "gd": SGD,
     "momentum": Momentum,
     "adagrad": Adagrad,
     "adagrad_momentum": AdagradMomentum, "adagradmomentum": AdagradMomentum,
     "rmsprop": RMSprop, "rms_prop": RMSprop,
-    "adam": Adam,
+    "adam": Adam, "adamw": AdamW,
 }
-"""Optimizer classes by (lower-case) name; seed 003's names included ("constant", "rms_prop")."""
+"""Optimizer classes by (lower-case) name; the notes' names included ("constant", "rms_prop")."""
 
 
 def get_optimizer(name: str | Optimizer, params: Any, **settings: Any) -> Optimizer:
@@ -429,6 +558,16 @@ class LRScheduler:
     def get_lr(self) -> list[float]:
         """The current learning rate of every group."""
         return [g["lr"] for g in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """``epoch`` and ``base_lrs``: with the optimizer's own state, what resuming needs."""
+        return {"epoch": np.array(self.epoch, dtype=np.int64),
+                "base_lrs": np.array(self.base_lrs, dtype=np.float64)}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Put back a ``state_dict()`` (the optimizer's learning rates come with its own state)."""
+        epoch, base_lrs = optim_state.schedule_state(state, len(self.base_lrs), type(self).__name__)
+        self.epoch, self.base_lrs = epoch, base_lrs
 
 
 def _decay(gamma: Any, where: str) -> float:

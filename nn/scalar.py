@@ -1,13 +1,14 @@
 """Neuron, Layer and MLP over Values: the lecture notes' picture, one neuron at a time.
 
 A neuron takes the weighted sum of its inputs plus its bias and passes it through an activation
-(seed 001, "Hidden layer"; seed 003, "Definitions"; seed 004, "The Neuron"):
+(the notes on neural networks, "Hidden layer"; the deep-learning notes, "Definitions"; the notes on
+backpropagation, "The Neuron"):
 
     z = Σᵢ wᵢ xᵢ + b,        a = σ(z)
 
 The weighted sum is one n-ary node (``Value.dot``) with an edge to every wᵢ, xᵢ and b carrying its
-local derivative (∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1), so ``backward()`` reproduces seed 003's
-delta rule: δ = ∂C/∂z, ∂C/∂wᵢ = δ·xᵢ, ∂C/∂b = δ, δ_prev = Σ_k δ_k w_k σ'(z_prev).
+local derivative (∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1), so ``backward()`` reproduces the
+deep-learning notes' delta rule: δ = ∂C/∂z, ∂C/∂wᵢ = δ·xᵢ, ∂C/∂b = δ, δ_prev = Σ_k δ_k w_k σ'(z_prev).
 
 A layer is a list of neurons fed the same inputs; an MLP is a list of layers. Calling any of them
 on a list of numbers (or Values) returns Values: a single Value when the layer has one output,
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import Value
+from autodiff import Tensor, Value
 from autodiff.errors import ShapeError
 
 from . import activations as A
@@ -62,11 +63,35 @@ def _activation(activation: str | Callable[[Value], Value] | None,
     return name_key(activation), fn, entry.whole_layer
 
 
+def _micrograd(activation: Any, nonlin: Any, who: str) -> str | Callable[[Value], Value]:
+    """The activation of a Neuron or Layer from ``activation=`` or micrograd's ``nonlin=``.
+
+    No activation named: micrograd's meaning, ReLU when ``nonlin`` is True (its default), the
+    weighted sum itself when False. A bool given as the activation is read as ``nonlin``
+    (micrograd's ``Neuron(3, False)``). Naming an activation and ``nonlin=False`` contradict."""
+    if isinstance(activation, (bool, np.bool_)):
+        if nonlin is not True:
+            raise ValueError(f"{who}: give nonlin= once (a bool in the activation's place means nonlin)")
+        activation, nonlin = None, bool(activation)
+    if not isinstance(nonlin, (bool, np.bool_)):
+        raise TypeError(f"{who}: nonlin is micrograd's switch, True (ReLU) or False (linear), got "
+                        f"{type(nonlin).__name__} {nonlin!r:.40}; name other activations with activation=")
+    if activation is None:
+        return "relu" if nonlin else "linear"
+    if not nonlin:
+        raise ValueError(f"{who}: nonlin=False (a linear neuron) contradicts activation={activation!r:.40}; "
+                         "give one of them")
+    return activation
+
+
 # --- helpers ----------------------------------------------------------------------------------------
 def _inputs(x: Any, nin: int, who: str) -> list[Value]:
     """The inputs as a list of nin Values; plain numbers become leaves labelled x0, x1, …"""
     if isinstance(x, (Value, numbers.Real)):
         x = [x]
+    elif isinstance(x, Tensor):
+        raise TypeError(f"{who} is a scalar network (Values, one sample at a time): give it a list of {nin} "
+                        "numbers, e.g. x.tolist() for one sample; for Tensor batches use nn.TensorMLP")
     elif isinstance(x, np.ndarray) and x.ndim > 1:
         raise ShapeError(f"{who} takes one sample (a list of {nin} numbers), got an array of shape "
                          f"{x.shape}: loop over its rows, or use the Tensor layers for batches")
@@ -104,18 +129,24 @@ def _label(module: Module) -> None:
 
 # --- the three modules --------------------------------------------------------------------------------
 class Neuron(Module):
-    """One neuron: a = σ(Σᵢ wᵢxᵢ + b) (seeds 001, 003, 004).
+    """One neuron: a = σ(Σᵢ wᵢxᵢ + b), the weighted sum of the inputs through an activation.
 
+    As in micrograd, ``Neuron(nin)`` is a ReLU neuron and ``Neuron(nin, nonlin=False)`` a linear
+    one (a = z); ``activation=`` names any other σ ("sigmoid", "tanh", a function Value → Value).
     ``init`` draws the weights (a name from ``nn.init``, a number, or ``f(shape, rng=...)``; by
-    default uniform(−1, 1), seed 004) and ``bias_init`` the bias (default 0; seed 001 uses 1).
+    default uniform(−1, 1), as micrograd and the notes on backpropagation) and ``bias_init`` the
+    bias (default 0; the notes on neural networks set it to 1), from ``rng``/``seed`` or else the
+    global generator (``autodiff.manual_seed``).
     ``weights=``/``bias=`` set them explicitly instead. Parameters: ``w`` (list of Values), ``b``.
     """
 
-    def __init__(self, nin: int, activation: str | Callable[[Value], Value] = "tanh", *,
+    def __init__(self, nin: int, activation: str | Callable[[Value], Value] | None = None, *,
+                 nonlin: bool = True,
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None,
                  weights: Sequence[float] | None = None, bias: float | None = None) -> None:
         self.nin = positive_int(nin, "nin")
+        activation = _micrograd(activation, nonlin, "Neuron")
         self.activation, self._act, _ = _activation(activation, whole_layer_ok=False)
         if weights is None or bias is None:
             gen = rng_or_seed(rng, seed)
@@ -145,14 +176,18 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons sharing the same ``nin`` inputs: aⱼ = σ(Σᵢ wⱼᵢ xᵢ + bⱼ), j = 1..nout.
 
-    The weights are drawn once as a (nin, nout) array (so Glorot/He see the true fans) and
-    neuron j takes column j. ``activation="softmax"`` normalises the nout weighted sums together
-    (seed 001). Returns a single Value when ``nout == 1``, else a list of Values."""
+    σ as for ``Neuron``: ReLU by default, linear with micrograd's ``nonlin=False``, or any
+    ``activation=``. The weights are drawn once as a (nin, nout) array (so Glorot/He see the
+    true fans) and neuron j takes column j. ``activation="softmax"`` normalises the nout weighted
+    sums together (the notes on neural networks). Returns a single Value when ``nout == 1``, else
+    a list of Values."""
 
-    def __init__(self, nin: int, nout: int, activation: str | Callable[[Value], Value] = "tanh", *,
+    def __init__(self, nin: int, nout: int, activation: str | Callable[[Value], Value] | None = None, *,
+                 nonlin: bool = True,
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
         self.nin, self.nout = positive_int(nin, "nin"), positive_int(nout, "nout")
+        activation = _micrograd(activation, nonlin, "Layer")
         self.activation, self._act, self._whole_layer = _activation(activation, whole_layer_ok=True)
         gen = rng_or_seed(rng, seed)
         W = _init.draw(init, (self.nin, self.nout), gen, "weight")
@@ -179,9 +214,11 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron: nin inputs, then one Layer per entry of ``sizes``.
 
-    Hidden layers use ``activation``, the last layer ``output_activation`` (default "linear", for
-    regression as seed 003 advises; "sigmoid" for a binary output, "softmax" for classes).
-    All layers draw from one generator (``rng``/``seed``), so a seed fixes every weight.
+    Hidden layers use ``activation`` (default "relu"), the last layer ``output_activation``
+    (default "linear": scores, or a regression output as the deep-learning notes advise; "sigmoid" for a
+    binary output, "softmax" for classes). So ``MLP(2, [16, 16, 1])`` is micrograd's network:
+    ReLU hidden units and a linear output. All layers draw from one generator (``rng``/``seed``,
+    else the global one of ``autodiff.manual_seed``), so a seed fixes every weight.
 
     >>> net = MLP(2, [4, 1], activation="tanh", output_activation="sigmoid", seed=0)
     >>> net
@@ -190,7 +227,7 @@ class MLP(Module):
     17
     """
 
-    def __init__(self, nin: int, sizes: Sequence[int], activation: str | Callable[[Value], Value] = "tanh",
+    def __init__(self, nin: int, sizes: Sequence[int], activation: str | Callable[[Value], Value] = "relu",
                  output_activation: str | Callable[[Value], Value] = "linear", *,
                  init: str | float | Callable = "uniform", bias_init: str | float | Callable = "zeros",
                  rng: int | np.random.Generator | None = None, seed: int | None = None) -> None:
@@ -199,7 +236,9 @@ class MLP(Module):
         gen = rng_or_seed(rng, seed)
         dims = [self.nin, *sizes]
         last = len(sizes) - 1
-        self.layers = [Layer(dims[i], dims[i + 1], activation if i < last else output_activation,
+        # None is no activation here (a Layer reads None as "micrograd's default, ReLU")
+        acts = ["identity" if a is None else a for a in (activation, output_activation)]
+        self.layers = [Layer(dims[i], dims[i + 1], acts[0] if i < last else acts[1],
                              init=init, bias_init=bias_init, rng=gen) for i in range(len(sizes))]
         self.activation = self.layers[0].activation if last > 0 else None
         self.output_activation = self.layers[-1].activation

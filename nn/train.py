@@ -1,5 +1,6 @@
-"""Training: ``fit`` runs seed 001's loop — epochs of minibatches, each a forward pass, a cost, a
-backward pass and an optimizer step — and records what happened in a ``History``.
+"""Training: ``fit`` runs the training loop of the notes on neural networks — epochs of
+minibatches, each a forward pass, a cost, a backward pass and an optimizer step — and records
+what happened in a ``History``.
 
     for epoch in 1..epochs:                      (a progress bar shows the loss)
         shuffle the rows; cut them into minibatches of ``batch_size``
@@ -47,7 +48,7 @@ def accuracy(pred: Any, target: Any, threshold: float | None = None) -> float:
     * K > 1 outputs per sample (probabilities or logits): the class is argmax; targets are
       integer labels (N,) or one-hot (N, K).
     * one output per sample: targets in {−1, +1} are compared with sign(pred) (threshold 0);
-      targets in {0, 1} with [pred ≥ threshold], threshold 0.5 for probabilities (seed 001's
+      targets in {0, 1} with [pred ≥ threshold], threshold 0.5 for probabilities (the notes'
       σ_step(x; ½)) — pass 0.0 for logits (``fit`` does so for ``bce_with_logits``)."""
     p = numbers_of(pred)
     t = numbers_of(target)
@@ -70,7 +71,7 @@ def accuracy(pred: Any, target: Any, threshold: float | None = None) -> float:
 
 
 def rmse(pred: Any, target: Any) -> float:
-    """Root mean squared error √((1/n) Σ (y − ŷ)²) over every entry (seed 002's error trace)."""
+    """Root mean squared error √((1/n) Σ (y − ŷ)²) over every entry (the introductory notes' error trace)."""
     p, t = _paired(pred, target, "rmse")
     return float(np.sqrt(np.mean((t - p) ** 2)))
 
@@ -363,7 +364,7 @@ class _Run:
 
 
 def _train_epoch(run: _Run, order: np.ndarray, epoch: int, history: History) -> None:
-    """One pass over the minibatches (seed 001): zero_grad, forward, cost, backward, step each.
+    """One pass over the minibatches: zero_grad, forward, cost, backward, step each.
     Records the epoch's mean training loss and the metrics over its predictions."""
     total, preds, targets = 0.0, [], []
     for b0 in range(0, len(order), run.batch_size):
@@ -432,14 +433,15 @@ def fit(model: Any, loss: str | Callable, optimizer: Optimizer | str, X: Any, y:
 
     model         a tensor Module (takes a (B, nin) Tensor) or a scalar ``nn.MLP`` (takes one
                   row as a list; the batch's outputs go to the loss together)
-    loss          ``f(pred, target)`` returning a scalar node, or a name ("mse", "cross_entropy_with_logits", …)
+    loss          ``f(pred, target)`` returning a scalar node, or a name ("mse", "cross_entropy", …)
     optimizer     an ``nn.optim`` optimizer over the model's parameters, or a name ("adam") for defaults
     epochs, batch_size   passes over the data; rows per step (a positive int, or None: the whole
                   set, full-batch GD)
     validation    (X_val, y_val), or a fraction f of (X, y) held out (seeded shuffle), or None
     metrics       names ("accuracy", "rmse", "mse", "mae") or callables f(pred, target) on arrays
     progress      a tqdm progress bar over epochs, showing the losses
-    seed          shuffling (and the validation split): the same seed, the same run
+    seed          shuffling (and the validation split): the same seed, the same run; None draws
+                  from the global generator (``autodiff.manual_seed``)
     early_stopping   stop after this many epochs without improvement of the validation loss (the
                   training loss without validation) by more than ``min_delta`` (>= 0); with
                   ``restore_best`` the best epoch's weights are put back at the end

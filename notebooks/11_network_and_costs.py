@@ -383,10 +383,10 @@ print("assigned classes (arg max p):", P.argmax(axis=1), "  true:", classes)
 assert (P.argmax(axis=1) == classes).all()
 
 z_t = Tensor(Z, requires_grad=True)
-C_soft = nn.cross_entropy(nn.activations.softmax(z_t), Yh)       # softmax, then −Σ y log p
+C_soft = nn.cross_entropy_from_probabilities(nn.activations.softmax(z_t), Yh)  # softmax, then −Σ y log p
 C_soft.backward()
 z_fused = Tensor(Z, requires_grad=True)
-C_fused = nn.cross_entropy_with_logits(z_fused, Yh)               # one stable node
+C_fused = nn.cross_entropy(z_fused, Yh)      # from the logits, one stable node (PyTorch's F.cross_entropy)
 C_fused.backward()
 same("multinomial CE", C_hand, C_soft.item())
 same("multinomial CE (fused)", C_hand, C_fused.item())

@@ -288,7 +288,7 @@ assert np.ptp(1 - weights.data) < 1e-6 < np.ptp(1 - real.data)
 #
 # with the listings' δ = `10e-10`. Autodiff computes the gradient of the same expression built from
 # Tensor operations; the library's own losses (`nn.mse(mean_over="samples")`,
-# `nn.binary_cross_entropy`, `nn.cross_entropy`) agree to within δ's effect.
+# `nn.binary_cross_entropy`, `nn.cross_entropy_from_probabilities`) agree to within δ's effect.
 
 # %%
 n = 5
@@ -305,7 +305,8 @@ costs = {
                    lambda t, X: -(1.0 / n) * (t / (X + d) - (1 - t) / (1 - X + d)),
                    lambda t, X: nn.binary_cross_entropy(X, t)),
     "CostCrossEntropy": (t_cls, X_cls, lambda t, X: -(1.0 / n) * (t * (X + d).log()).sum(),
-                         lambda t, X: -(1.0 / n) * t / (X + d), lambda t, X: nn.cross_entropy(X, t)),
+                         lambda t, X: -(1.0 / n) * t / (X + d),
+                         lambda t, X: nn.cross_entropy_from_probabilities(X, t)),
 }
 for name, (t, X, cost, hand_grad, library) in costs.items():
     Xt = Tensor(X, requires_grad=True)

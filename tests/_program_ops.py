@@ -261,8 +261,8 @@ _op("binary_cross_entropy", "losses.binary_cross_entropy({0}, {target}, eps={eps
     losses.binary_cross_entropy, torch_bce)
 _op("bce_with_logits", "losses.bce_with_logits({0}, {target}, reduction={reduction})",
     losses.bce_with_logits, torch_bce_with_logits)
-_op("cross_entropy", "losses.cross_entropy({0}, {target}, eps={eps}, reduction={reduction})",
-    losses.cross_entropy, torch_cross_entropy_of_probabilities)
+_op("cross_entropy_from_probabilities", "losses.cross_entropy_from_probabilities({0}, {target}, eps={eps}, reduction={reduction})",
+    losses.cross_entropy_from_probabilities, torch_cross_entropy_of_probabilities)
 _op("cross_entropy_with_logits", "losses.cross_entropy_with_logits({0}, {target}, reduction={reduction})",
     losses.cross_entropy_with_logits, torch_cross_entropy)
 _op("hinge", "losses.hinge({0}, {target}, margin={margin}, reduction={reduction})", losses.hinge, torch_hinge)

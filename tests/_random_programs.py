@@ -185,9 +185,9 @@ def _partner_shape(b: Builder, shape: tuple) -> tuple:
 
 
 # --- losses: predictions and the targets that go with them -----------------------------------------
-LOSSES = ["mse", "rss", "binary_cross_entropy", "bce_with_logits", "cross_entropy",
+LOSSES = ["mse", "rss", "binary_cross_entropy", "bce_with_logits", "cross_entropy_from_probabilities",
           "cross_entropy_with_logits", "hinge"]
-CLASS_LOSSES = {"cross_entropy", "cross_entropy_with_logits", "softmax_cross_entropy"}
+CLASS_LOSSES = {"cross_entropy_from_probabilities", "cross_entropy_with_logits", "softmax_cross_entropy"}
 
 
 def _class_target(b: Builder, shape: tuple) -> np.ndarray:
@@ -225,7 +225,7 @@ def loss_params(b: Builder, loss: str, shape: tuple) -> dict:
     if loss in CLASS_LOSSES:
         target = _class_target(b, shape)
         params = {"target": target, "reduction": reduction}
-        return params | ({"eps": b.choice([1e-12, 0.01])} if loss == "cross_entropy" else {})
+        return params | ({"eps": b.choice([1e-12, 0.01])} if loss == "cross_entropy_from_probabilities" else {})
     target = _column_or_flat(b, _elementwise_target(b, loss, shape))
     if loss == "mse":
         return {"target": target, "half": b.coin(0.5), "mean_over": b.choice(["all", "samples"])}
@@ -239,7 +239,7 @@ def loss_params(b: Builder, loss: str, shape: tuple) -> dict:
 
 
 def _prediction_check(b: Builder, loss: str) -> Callable[[np.ndarray], bool]:
-    if loss in ("binary_cross_entropy", "cross_entropy"):
+    if loss in ("binary_cross_entropy", "cross_entropy_from_probabilities"):
         return probability
     return lambda v: True
 
@@ -262,7 +262,7 @@ def _kinks_ok(b: Builder, loss: str, names: list[str], params: dict) -> bool:
     probability clamps), or that would meet a known bug the caller asked to avoid."""
     if loss == "hinge":
         return all(b.clear_of(n, params["margin"], -params["margin"]) for n in names)
-    if loss in ("binary_cross_entropy", "cross_entropy"):
+    if loss in ("binary_cross_entropy", "cross_entropy_from_probabilities"):
         eps = params["eps"]
         return all(b.clear_of(n, eps, 1 - eps) for n in names)
     if loss == "bce_with_logits":
@@ -556,7 +556,7 @@ def make_tensor_loss(b: Builder) -> str | None:
     if x is None:
         return None
     maybe_non_contiguous = b.values[x].ndim >= 3 and not (x in b.inputs and b.inputs[x].layout == "C")
-    if loss in CLASS_LOSSES - {"cross_entropy"} and not b.allows("sce_noncontiguous_3d", maybe_non_contiguous):
+    if loss in CLASS_LOSSES - {"cross_entropy_from_probabilities"} and not b.allows("sce_noncontiguous_3d", maybe_non_contiguous):
         return None
     if _prediction_check(b, loss) is probability:
         x = probability_operand(b, x)

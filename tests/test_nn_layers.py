@@ -266,7 +266,7 @@ def test_tensor_mlp_structure_mirrors_the_scalar_mlp_signature():
 def test_tensor_mlp_seed_dropout_batchnorm_and_save_load(tmp_path):
     a = TensorMLP(3, [5, 2], seed=4, dropout=0.2, batchnorm=True)
     b = TensorMLP(3, [5, 2], seed=4, dropout=0.2, batchnorm=True)
-    assert [type(m).__name__ for m in a] == ["Linear", "BatchNorm1d", "Tanh", "Dropout", "Linear"]
+    assert [type(m).__name__ for m in a] == ["Linear", "BatchNorm1d", "ReLU", "Dropout", "Linear"]
     for (na, pa), (nb, pb) in zip(a.named_parameters(), b.named_parameters()):
         assert na == nb and np.array_equal(pa.data, pb.data)
     a.eval()

@@ -124,26 +124,45 @@ def test_bce_with_logits_gradient_is_sigmoid_minus_target_over_n():
 
 
 # --- multinomial cross-entropy ---------------------------------------------------------------------------
-def test_cross_entropy_is_seed_001_with_one_hot_targets_and_with_labels():
+def test_cross_entropy_from_probabilities_is_the_notes_formula_with_one_hot_targets_and_labels():
     probs = softmax(Z)
     N, K = probs.shape
     expected = -1 / N * sum(ONE_HOT[i, c] * math.log(probs[i, c]) for i in range(N) for c in range(K))
-    assert L.cross_entropy(Tensor(probs), ONE_HOT).item() == pytest.approx(expected, rel=1e-13)
-    assert L.cross_entropy(Tensor(probs), LABELS).item() == pytest.approx(expected, rel=1e-13)
-    assert L.cross_entropy(values(probs), LABELS).data == pytest.approx(expected, rel=1e-13)
-    assert L.cross_entropy(values(probs), ONE_HOT).data == pytest.approx(expected, rel=1e-13)
+    ce = L.cross_entropy_from_probabilities
+    assert ce(Tensor(probs), ONE_HOT).item() == pytest.approx(expected, rel=1e-13)
+    assert ce(Tensor(probs), LABELS).item() == pytest.approx(expected, rel=1e-13)
+    assert ce(values(probs), LABELS).data == pytest.approx(expected, rel=1e-13)
+    assert ce(values(probs), ONE_HOT).data == pytest.approx(expected, rel=1e-13)
     # float labels that are whole numbers are fine; a single sample as (K,) with one label too
-    assert L.cross_entropy(Tensor(probs), LABELS.astype(float)).item() == pytest.approx(expected, rel=1e-13)
-    assert L.cross_entropy(Tensor(probs[0]), 2).item() == pytest.approx(-math.log(probs[0, 2]), rel=1e-13)
+    assert ce(Tensor(probs), LABELS.astype(float)).item() == pytest.approx(expected, rel=1e-13)
+    assert ce(Tensor(probs[0]), 2).item() == pytest.approx(-math.log(probs[0, 2]), rel=1e-13)
 
 
-def test_cross_entropy_with_logits_equals_cross_entropy_of_softmax():
-    expected = L.cross_entropy(Tensor(softmax(Z)), LABELS).item()
-    assert L.cross_entropy_with_logits(Tensor(Z), LABELS).item() == pytest.approx(expected, rel=1e-12)
-    assert L.cross_entropy_with_logits(Tensor(Z), ONE_HOT).item() == pytest.approx(expected, rel=1e-12)
-    assert L.cross_entropy_with_logits(values(Z), LABELS).data == pytest.approx(expected, rel=1e-12)
-    assert L.cross_entropy_with_logits(values(Z[0]), 2).data == pytest.approx(
-        -math.log(softmax(Z[0])[2]), rel=1e-12)
+def test_cross_entropy_takes_logits_as_pytorch_and_equals_the_notes_formula_on_their_softmax():
+    expected = L.cross_entropy_from_probabilities(Tensor(softmax(Z)), LABELS).item()
+    assert L.cross_entropy(Tensor(Z), LABELS).item() == pytest.approx(expected, rel=1e-12)
+    assert L.cross_entropy(Tensor(Z), ONE_HOT).item() == pytest.approx(expected, rel=1e-12)
+    assert L.cross_entropy(values(Z), LABELS).data == pytest.approx(expected, rel=1e-12)
+    assert L.cross_entropy(values(Z[0]), 2).data == pytest.approx(-math.log(softmax(Z[0])[2]), rel=1e-12)
+    assert L.cross_entropy_with_logits is L.cross_entropy  # the older name, kept
+
+
+def test_cross_entropy_warns_when_given_probabilities_and_the_probability_version_refuses_logits():
+    with pytest.warns(L.LooksLikeProbabilitiesWarning, match="cross_entropy_from_probabilities"):
+        L.cross_entropy(Tensor(softmax(Z)), LABELS)
+    with pytest.warns(L.LooksLikeProbabilitiesWarning):
+        L.cross_entropy(values(softmax(Z)), ONE_HOT)  # the scalar path too
+    with pytest.raises(ValueError, match="found -.*use nn.cross_entropy, which takes logits"):
+        L.cross_entropy_from_probabilities(Tensor(Z), LABELS)
+    with pytest.raises(ValueError, match="use nn.bce_with_logits, which takes logits"):
+        L.binary_cross_entropy(Tensor(Z[:, 0]), [0, 1, 1, 0])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        L.cross_entropy(Tensor(Z), LABELS)                     # logits: no warning
+        L.cross_entropy(Tensor([[0.2, 0.3], [0.1, 0.4]]), [0, 1])  # in [0, 1] but rows not summing to 1
+        L.cross_entropy(Tensor([[1.0], [1.0]]), [0, 0])        # one class: nothing to tell apart
 
 
 def test_cross_entropy_with_logits_gradient_is_softmax_minus_one_hot_over_n():
@@ -166,13 +185,15 @@ def test_cross_entropy_with_logits_is_stable_for_huge_logits():
 def test_cross_entropy_label_errors():
     probs = Tensor(softmax(Z))
     with pytest.raises(ValueError, match=r"labels must be integers 0\.\.2, found 1\.5 at position 1"):
-        L.cross_entropy(probs, [2, 1.5, 0, 1])
+        L.cross_entropy_from_probabilities(probs, [2, 1.5, 0, 1])
     with pytest.raises(ValueError, match="out of range"):
         L.cross_entropy_with_logits(Tensor(Z), [0, 1, 3, 0])
     with pytest.raises(ValueError, match="out of range"):
         L.cross_entropy_with_logits(Tensor(Z), [0, -1, 2, 0])
     with pytest.raises(ShapeError, match=r"\(4, 3\).*one-hot.*\(4,\).*got shape \(5,\)"):
-        L.cross_entropy(probs, [0, 1, 2, 0, 1])
+        L.cross_entropy_from_probabilities(probs, [0, 1, 2, 0, 1])
+    with pytest.raises(ShapeError, match=r"\(4, 3\).*one-hot.*\(4,\).*got shape \(5,\)"):
+        L.cross_entropy(Tensor(Z), [0, 1, 2, 0, 1])
 
 
 # --- hinge ---------------------------------------------------------------------------------------------------
@@ -234,8 +255,9 @@ GRADCHECK = [
     ("mse", lambda p: L.mse(p, T, half=True), Y_HAT),
     ("bce", lambda p: L.bce(p, Y01), P),
     ("bce_with_logits", lambda p: L.bce_with_logits(p, Y01), rng.normal(size=6)),
-    ("cross_entropy", lambda p: L.cross_entropy(p, ONE_HOT), softmax(Z)),
-    ("cross_entropy_with_logits labels", lambda p: L.cross_entropy_with_logits(p, LABELS), Z),
+    ("cross_entropy_from_probabilities", lambda p: L.cross_entropy_from_probabilities(p, ONE_HOT), softmax(Z)),
+    ("cross_entropy labels", lambda p: L.cross_entropy(p, LABELS), Z),
+    ("cross_entropy one-hot", lambda p: L.cross_entropy(p, ONE_HOT), Z),
     ("hinge", lambda p: L.hinge(p, 2 * Y01 - 1), np.array([0.3, -0.2, 1.7, 0.4, -0.8, -1.6])),
 ]
 
@@ -255,7 +277,9 @@ def test_scalar_loss_gradients_match_finite_differences():
 # --- registry and PyTorch -----------------------------------------------------------------------------------
 def test_get_loss_by_name():
     assert L.get_loss("MSE") is L.mse
-    assert L.get_loss("softmax_cross_entropy") is L.cross_entropy_with_logits
+    assert L.get_loss("softmax_cross_entropy") is L.cross_entropy
+    assert L.get_loss("cross_entropy") is L.get_loss("cross_entropy_with_logits") is L.cross_entropy
+    assert L.get_loss("cross_entropy_from_probabilities") is L.cross_entropy_from_probabilities
     assert L.get_loss(L.hinge) is L.hinge
     with pytest.raises(ValueError, match="unknown loss 'l1'"):
         L.get_loss("l1")
@@ -268,8 +292,10 @@ def test_losses_agree_with_pytorch():
         (lambda p: L.mse(p, T), lambda p: F.mse_loss(p, torch.tensor(T)), Y_HAT),
         (lambda p: L.bce(p, Y01), lambda p: F.binary_cross_entropy(p, torch.tensor(Y01)), P),
         (lambda p: L.bce_with_logits(p, Y01), lambda p: F.binary_cross_entropy_with_logits(p, torch.tensor(Y01)), Z[:, 0].repeat(2)[:6]),
-        (lambda p: L.cross_entropy_with_logits(p, LABELS), lambda p: F.cross_entropy(p, torch.tensor(LABELS)), Z),
-        (lambda p: L.cross_entropy_with_logits(p, ONE_HOT), lambda p: F.cross_entropy(p, torch.tensor(ONE_HOT)), Z),
+        (lambda p: L.cross_entropy(p, LABELS), lambda p: F.cross_entropy(p, torch.tensor(LABELS)), Z),
+        (lambda p: L.cross_entropy(p, ONE_HOT), lambda p: F.cross_entropy(p, torch.tensor(ONE_HOT)), Z),
+        (lambda p: L.cross_entropy_from_probabilities(p, LABELS),
+         lambda p: F.nll_loss(p.log(), torch.tensor(LABELS)), softmax(Z)),
     ]
     for ours, theirs, x in cases:
         a = Tensor(x.copy(), requires_grad=True)

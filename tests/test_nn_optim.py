@@ -342,6 +342,100 @@ def test_optimizers_agree_with_pytorch():
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
+# --- Nesterov, weight decay everywhere, AdamW: step by step against torch.optim --------------------------------
+TORCH_TWINS = {  # ours, torch.optim's (None: the same keyword arguments)
+    "SGD nesterov": (lambda ps: O.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+                     lambda to, ps: to.SGD(ps, lr=0.1, momentum=0.9, nesterov=True)),
+    "Momentum nesterov + weight decay": (
+        lambda ps: O.Momentum(ps, lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.01),
+        lambda to, ps: to.SGD(ps, lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.01)),
+    "Momentum + weight decay": (lambda ps: O.Momentum(ps, lr=0.05, momentum=0.8, weight_decay=0.1),
+                                lambda to, ps: to.SGD(ps, lr=0.05, momentum=0.8, weight_decay=0.1)),
+    "Adagrad + weight decay": (lambda ps: O.Adagrad(ps, lr=0.3, eps=1e-10, weight_decay=0.05),
+                               lambda to, ps: to.Adagrad(ps, lr=0.3, eps=1e-10, weight_decay=0.05)),
+    "RMSprop + weight decay": (lambda ps: O.RMSprop(ps, lr=0.01, rho=0.99, eps=0.0, weight_decay=0.05),
+                               lambda to, ps: to.RMSprop(ps, lr=0.01, alpha=0.99, eps=0.0, weight_decay=0.05)),
+    "Adam + weight decay": (lambda ps: O.Adam(ps, lr=0.01, eps=0.0, weight_decay=0.05),
+                            lambda to, ps: to.Adam(ps, lr=0.01, eps=0.0, weight_decay=0.05)),
+    "AdamW": (lambda ps: O.AdamW(ps, lr=0.01, eps=0.0), lambda to, ps: to.AdamW(ps, lr=0.01, eps=0.0)),
+    "AdamW strong decay, betas": (lambda ps: O.AdamW(ps, lr=0.05, betas=(0.8, 0.95), eps=0.0, weight_decay=0.5),
+                                  lambda to, ps: to.AdamW(ps, lr=0.05, betas=(0.8, 0.95), eps=0.0, weight_decay=0.5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_TWINS))
+def test_every_step_agrees_with_torch_optim_to_1e_12_in_float64(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = TORCH_TWINS[name]
+    mine = trajectory(ours, GRADS, THETA0)
+    p = torch.tensor(THETA0.copy(), requires_grad=True)
+    opt = theirs(torch.optim, [p])
+    for k, g in enumerate(GRADS):
+        p.grad = torch.tensor(g)
+        opt.step()
+        np.testing.assert_allclose(mine[k], p.detach().numpy(), rtol=1e-12, atol=1e-15, err_msg=f"step {k + 1}")
+
+
+def test_nesterov_and_adamw_on_a_value_follow_their_formulas_by_hand():
+    theta, v, lr, mu = 0.7, 0.0, 0.1, 0.9
+    expected = []
+    for g in SCALAR_GRADS:
+        v = mu * v + lr * g
+        theta -= lr * g + mu * v
+        expected.append(theta)
+    got = trajectory(lambda ps: O.SGD(ps, lr=lr, momentum=mu, nesterov=True), SCALAR_GRADS, 0.7)
+    assert [float(x) for x in got] == pytest.approx(expected, rel=1e-14)
+
+    theta, m, s, lr, lam = 0.7, 0.0, 0.0, 0.01, 0.1
+    expected = []
+    for t, g in enumerate(SCALAR_GRADS, start=1):
+        theta *= 1 - lr * lam
+        m, s = 0.9 * m + 0.1 * g, 0.999 * s + 0.001 * g * g
+        theta -= lr * (m / (1 - 0.9**t)) / math.sqrt(s / (1 - 0.999**t) + EPS)  # δ inside the root, as Adam
+        expected.append(theta)
+    got = trajectory(lambda ps: O.AdamW(ps, lr=lr, eps=EPS, weight_decay=lam), SCALAR_GRADS, 0.7)
+    assert [float(x) for x in got] == pytest.approx(expected, rel=1e-13)
+
+
+def test_adamw_shrinks_every_parameter_by_the_same_factor_whatever_its_gradient():
+    big, small = Tensor(np.array([1.0]), requires_grad=True), Tensor(np.array([1.0]), requires_grad=True)
+    opt = O.AdamW([big, small], lr=0.1, weight_decay=0.5, eps=0.0)
+    big.grad, small.grad = np.array([100.0]), np.array([0.01])
+    opt.step()
+    # first step: m̂/√v̂ = 1 for any g; θ(1 − ηλ) − η = 1·0.95 − 0.1 for both
+    np.testing.assert_allclose([big.data[0], small.data[0]], [0.85, 0.85], rtol=1e-14)
+
+
+def test_nesterov_needs_momentum_and_a_bool():
+    with pytest.raises(ValueError, match="nesterov=True needs a momentum > 0"):
+        O.SGD([Value(1.0)], lr=0.1, nesterov=True)
+    with pytest.raises(TypeError, match="nesterov must be True or False"):
+        O.Momentum([Value(1.0)], nesterov="yes")
+    opt = O.SGD([{"params": [Value(1.0)], "momentum": 0.9, "nesterov": True}, {"params": [Value(2.0)]}])
+    assert [g["nesterov"] for g in opt.param_groups] == [True, False]
+    with pytest.raises(ValueError, match="nesterov=True needs a momentum > 0"):
+        opt.add_param_group({"params": [Value(3.0)], "nesterov": True})
+
+
+def test_get_optimizer_knows_adamw():
+    assert isinstance(O.get_optimizer("AdamW", [Value(1.0)]), O.AdamW)
+    assert O.AdamW([Value(1.0)]).param_groups[0]["weight_decay"] == 0.01  # PyTorch's default
+
+
+def test_zero_grad_set_to_none_false_keeps_zeros_that_step_still_uses():
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    opt = O.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = np.array([1.0, 1.0])
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+    assert w.has_grad and np.array_equal(w.grad, [0.0, 0.0])
+    before = w.data.copy()
+    opt.step()  # momentum alone moves it, as in PyTorch
+    np.testing.assert_allclose(before - w.data, [0.9 * 0.1, 0.9 * 0.1], rtol=1e-15)
+    opt.zero_grad()
+    assert w.grad is None
+
+
 # --- every setting is a finite real number in its range, wherever it enters -----------------------------------
 BAD_SETTINGS = [
     ("lr", math.inf, ValueError), ("lr", math.nan, ValueError), ("lr", -0.1, ValueError),

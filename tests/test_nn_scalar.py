@@ -129,13 +129,71 @@ def test_unknown_activation_and_softmax_on_one_neuron():
         Neuron(2, "softmax")
 
 
+# --- micrograd's meaning: ReLU hidden units, a linear output, nonlin= ------------------------------------------
+def test_the_micrograd_call_builds_micrograds_network():
+    net = MLP(2, [16, 16, 1], seed=0)
+    assert repr(net) == "MLP(2 → 16 → 16 → 1, activation=relu, output=linear)"
+    assert [layer.activation for layer in net.layers] == ["relu", "relu", "linear"]
+    assert net.num_parameters() == 337  # micrograd's demo prints "number of parameters 337"
+    z = [-0.7, 0.4]
+    hidden = [max(0.0, sum(w.data * x for w, x in zip(n.w, z)) + n.b.data) for n in net.layers[0].neurons]
+    hidden = [max(0.0, sum(w.data * h for w, h in zip(n.w, hidden)) + n.b.data) for n in net.layers[1].neurons]
+    out = net.layers[2].neurons[0]
+    assert net(z).data == pytest.approx(sum(w.data * h for w, h in zip(out.w, hidden)) + out.b.data, rel=1e-12)
+
+
+@pytest.mark.parametrize("make, activation", [
+    (lambda: Neuron(3, seed=0), "relu"),
+    (lambda: Neuron(3, nonlin=True, seed=0), "relu"),
+    (lambda: Neuron(3, nonlin=False, seed=0), "linear"),
+    (lambda: Neuron(3, False, seed=0), "linear"),          # micrograd's positional nonlin
+    (lambda: Layer(3, 2, seed=0), "relu"),
+    (lambda: Layer(3, 2, nonlin=False, seed=0), "linear"),  # micrograd's Layer(nin, nout, **kwargs)
+    (lambda: Neuron(3, "tanh", seed=0), "tanh"),
+    (lambda: Neuron(3, "tanh", nonlin=True, seed=0), "tanh"),
+])
+def test_nonlin_means_relu_or_linear_as_in_micrograd(make, activation):
+    unit = make()
+    assert unit.activation == activation
+    neuron = unit if isinstance(unit, Neuron) else unit.neurons[0]
+    z = sum(w.data * x for w, x in zip(neuron.w, [1.0, -2.0, 0.5])) + neuron.b.data
+    expected = {"relu": max(0.0, z), "linear": z, "tanh": math.tanh(z)}[activation]
+    out = unit([1.0, -2.0, 0.5])
+    assert (out if isinstance(out, Value) else out[0]).data == pytest.approx(expected, rel=1e-15, abs=0.0)
+
+
+def test_nonlin_that_contradicts_the_activation_or_is_not_a_bool_is_refused():
+    with pytest.raises(ValueError, match="contradicts activation='tanh'"):
+        Neuron(3, "tanh", nonlin=False)
+    with pytest.raises(TypeError, match="nonlin is micrograd's switch"):
+        Layer(3, 2, nonlin="relu")
+    with pytest.raises(ValueError, match="nonlin= once"):
+        Neuron(3, True, nonlin=False)
+
+
+def test_same_weights_give_micrograds_numbers_to_the_last_bit():
+    mg = pytest.importorskip("micrograd.nn")
+    theirs = mg.MLP(3, [4, 4, 2])
+    ours = MLP(3, [4, 4, 2], seed=0)
+    assert len(ours.parameters()) == len(theirs.parameters())
+    for p, q in zip(ours.parameters(), theirs.parameters()):  # the same order: each neuron's w…, then b
+        p.data = q.data
+    x = [0.3, -1.2, 2.0]
+    a, b = ours(x), theirs(x)
+    assert [v.data for v in a] == pytest.approx([v.data for v in b], rel=1e-14, abs=1e-15)
+    (a[0] * a[1]).backward()
+    (b[0] * b[1]).backward()
+    assert [p.grad for p in ours.parameters()] == pytest.approx([q.grad for q in theirs.parameters()],
+                                                               rel=1e-13, abs=1e-15)
+
+
 # --- inputs ----------------------------------------------------------------------------------------------
 def test_mlp_lifts_each_input_number_to_a_value_once():
     net = MLP(3, [4, 2], seed=0)
     outs = net(np.array([0.1, 0.2, 0.3]))
     inputs = {id(v) for v in topological_order(outs[0]) if v.label in ("x0", "x1", "x2")}
     assert len(inputs) == 3
-    first_layer_dots = [n.parents[0] for n in topological_order(outs[0]) if n.op == "tanh"]
+    first_layer_dots = [n.parents[0] for n in topological_order(outs[0]) if n.op == "relu"]
     assert len(first_layer_dots) == 4
     assert len({id(d.parents[3]) for d in first_layer_dots}) == 1  # every neuron shares the x0 leaf
 
@@ -237,7 +295,8 @@ def test_reprs():
         "MLP(2 → 4 → 1, activation=tanh, output=sigmoid)"
     assert repr(MLP(8, [6, 5, 3], "relu", "softmax")) == "MLP(8 → 6 → 5 → 3, activation=relu, output=softmax)"
     assert repr(Layer(3, 2, "relu")) == "Layer(3 → 2, activation=relu)"
-    assert repr(Neuron(3)) == "Neuron(3, activation=tanh)"
+    assert repr(Neuron(3)) == "Neuron(3, activation=relu)"
+    assert repr(Neuron(3, nonlin=False)) == "Neuron(3, activation=linear)"
 
 
 def test_bad_sizes():
