@@ -34,8 +34,11 @@ def _is_number(x) -> bool:
 
 def _bind(op: ops.Op, args: tuple, kwargs: dict) -> tuple:
     """The op's constant parameters from a call, defaults filled in, numbers as floats."""
-    if not kwargs and len(args) == len(op.params):  # every parameter by position: the usual call
-        return tuple(float(v) if v.__class__ is float or _is_number(v) else v for v in args)
+    if not kwargs:  # the usual calls: x.leaky_relu(), x.leaky_relu(0.1)
+        if not args:
+            return tuple(d for _, d in op.params)
+        if len(args) == len(op.params):
+            return tuple(v if v.__class__ is float else float(v) if _is_number(v) else v for v in args)
     names = [n for n, _ in op.params]
     if len(args) > len(names):
         raise TypeError(f"{op.name}() takes at most {len(names)} parameter(s) ({', '.join(names)}), "

@@ -73,26 +73,34 @@ def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
 
 
 def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
-    """Run one tensor op: forward value now, and (if any input needs a gradient) the edge."""
+    """Run one tensor op: forward value now, and (if any input needs a gradient) the edge.
+
+    The edge keeps a version stamp, the sum of the inputs' data versions: assigning to an input's
+    ``data`` before backward changes the sum (versions only grow), and backward raises."""
     try:
         if len(inputs) == 2:  # the common arities written out: this runs once per node
             a, b = inputs
             y = op.f(a._data, b._data, *params)
             needs_grad = a.requires_grad or b.requires_grad
+            stamp = a._version + b._version
         elif len(inputs) == 1:
-            y = op.f(inputs[0]._data, *params)
-            needs_grad = inputs[0].requires_grad
+            a = inputs[0]
+            y = op.f(a._data, *params)
+            needs_grad = a.requires_grad
+            stamp = a._version
         else:
             y = op.f(*[t._data for t in inputs], *params)
-            needs_grad = False
+            needs_grad, stamp = False, 0
             for t in inputs:
                 needs_grad = needs_grad or t.requires_grad
+                stamp += t._version
     except ValueError as e:
         if isinstance(e, AutodiffError):
             raise
         shapes = " and ".join(str(t._data.shape) for t in inputs)
         raise ShapeError(f"cannot apply '{op.name}' to shapes {shapes}: they do not broadcast "
                          f"together ({e})") from None
+    saved = None
     if op.saves:
         y, saved = y
     out = _new(Tensor)
@@ -105,20 +113,19 @@ def apply(op: T.TensorOp, inputs: tuple, *params) -> Tensor:
         out.parents = inputs
         out._op = op
         out.op_params = params
-        out._versions = [t._version for t in inputs] if len(inputs) > 2 else (
-            (inputs[0]._version, inputs[1]._version) if len(inputs) == 2 else (inputs[0]._version,))
-        out._saved = saved if op.saves else None
+        out._stamp = stamp
+        out._saved = saved
     elif _PLAIN[0]:
         out.requires_grad = False
         out.parents = ()
         out._op = None
         out.op_params = ()
     else:
-        _finish(out, op, inputs, params, saved if op.saves else None, needs_grad)
+        _finish(out, op, inputs, params, saved, needs_grad, stamp)
     return out
 
 
-def _finish(out: Tensor, op, inputs: tuple, params: tuple, saved, needs_grad: bool) -> None:
+def _finish(out: Tensor, op, inputs: tuple, params: tuple, saved, needs_grad: bool, stamp: int) -> None:
     """apply()'s slow path, taken while a mode block (no_grad, a forward-mode level, op counting)
     is open anywhere: edges only if this context records, then this context's tangents."""
     if needs_grad and grad_mode.recording():
@@ -126,7 +133,7 @@ def _finish(out: Tensor, op, inputs: tuple, params: tuple, saved, needs_grad: bo
         out.parents = inputs
         out._op = op
         out.op_params = params
-        out._versions = tuple(t._version for t in inputs)
+        out._stamp = stamp
         out._saved = saved
     else:
         out.requires_grad = False
@@ -160,7 +167,7 @@ class Tensor(TensorMethods):
     """
 
     __slots__ = ("_data", "_version", "grad", "requires_grad", "label", "parents", "_op", "op_params",
-                 "_versions", "_saved")
+                 "_stamp", "_saved")
     empty_grad = None  # the node protocol (engine.Node): an intermediate's grad when backward starts
     __array_ufunc__ = None  # make numpy defer: ndarray + Tensor calls Tensor.__radd__
 
@@ -421,9 +428,8 @@ class Tensor(TensorMethods):
         return self.grad is not None
 
     def _check_versions(self) -> None:
-        for parent, version in zip(self.parents, self._versions):
-            if parent._version != version:
-                raise _modified_error(self, parent)
+        if sum(p._version for p in self.parents) != self._stamp:
+            raise _modified_error(self)
 
     def _vjps(self) -> list:
         """∂L/∂parent for each parent (None where a parent needs no gradient)."""
@@ -431,14 +437,13 @@ class Tensor(TensorMethods):
         n = len(parents)
         if n == 1:
             a = parents[0]
-            if a._version != self._versions[0]:
-                raise _modified_error(self, a)
+            if a._version != self._stamp:
+                raise _modified_error(self)
             xs, needs = (a._data,), _NEEDS1
         elif n == 2:
             a, b = parents
-            va, vb = self._versions
-            if a._version != va or b._version != vb:
-                raise _modified_error(self, a if a._version != va else b)
+            if a._version + b._version != self._stamp:
+                raise _modified_error(self)
             xs, needs = (a._data, b._data), (a.requires_grad, b.requires_grad)
         else:
             self._check_versions()
@@ -512,10 +517,12 @@ def index_part(i):
     return i
 
 
-def _modified_error(node: Tensor, parent: Tensor) -> GradError:
-    name = f"'{parent.label}'" if parent.label else f"of shape {parent.shape}"
+def _modified_error(node: Tensor) -> GradError:
+    changed = [p for p in node.parents if p._version] or list(node.parents)
+    names = ", ".join(f"'{p.label}'" if p.label else f"of shape {p.shape}" for p in changed)
+    who = f"the tensor {names}" if len(changed) == 1 else f"one of the tensors {names}"
     return GradError(
-        f"the tensor {name}, an input of '{node.op}', was assigned new data (t.data = ..., or an "
+        f"{who}, an input of '{node.op}', was assigned new data (t.data = ..., or an "
         "optimizer step) after the forward pass and before this backward pass: the gradient would "
         "mix old and new values. Run the forward pass again after changing it (call backward() "
         "before optimizer.step())")

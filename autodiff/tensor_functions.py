@@ -1,6 +1,10 @@
 """Tensor functions of several inputs, or of an input and a constant: where, broadcast_to,
 scatter_add, concatenate, stack, affine and the fused softmax_cross_entropy. Each is one op of the
-registry (``tensor_ops``)."""
+registry (``tensor_ops``).
+
+With ``tensor_methods.py`` this module is part of Tensor's own implementation, split from
+``tensor.py`` by size: like the class, it reads a tensor's storage ``_data`` directly (the public
+``data`` is a property whose call would cost every affine layer and loss on the hot path)."""
 
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ def where(cond, a, b) -> Tensor:
     """A where cond else B, elementwise (cond a constant: a boolean array, list or Tensor; A and B
     broadcast against it). The gradient goes to A where cond holds and to B elsewhere, exact zeros
     to the other, as in PyTorch's ``torch.where``."""
-    mask = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    mask = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if mask.dtype != bool:
         raise TypeError(f"where(cond, a, b): cond must be boolean (e.g. x > 0), got dtype {mask.dtype}")
     a, b = as_tensors((a, b), "where")
@@ -40,7 +44,7 @@ def broadcast_to(x, shape) -> Tensor:
     (x,) = as_tensors((x,), "broadcast_to")
     shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
     try:
-        np.broadcast_to(x.data, shape)  # a view: only the check
+        np.broadcast_to(x._data, shape)  # a view: only the check
     except ValueError:
         raise ShapeError(f"cannot broadcast shape {x.shape} to {shape}") from None
     return apply(T.BROADCAST_TO, (x,), shape)
@@ -83,7 +87,7 @@ def affine(x, w, b=None) -> Tensor:
         b = rest[0] if rest else None
     if b is None:
         return x @ w
-    if not (x.data.ndim == 2 and w.data.ndim == 2 and b.data.ndim == 1) and _widens(x, w, b):
+    if not (x._data.ndim == 2 and w._data.ndim == 2 and b._data.ndim == 1) and _widens(x, w, b):
         return x @ w + b  # a bias that broadcasts x @ W wider: two nodes, the fused op keeps its shape
     return apply(T.AFFINE, (x, w, b))
 
@@ -117,16 +121,16 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     probabilities) of the logits' shape. Same numbers as log_softmax + pick + mean, one VJP
     instead of four: ∂C/∂z = s(softmax(z) − onehot)."""
     z = logits if logits.__class__ is Tensor else as_tensors((logits,), "softmax_cross_entropy")[0]
-    shape = z.data.shape
+    shape = z._data.shape
     if not shape:
         raise ShapeError("softmax_cross_entropy needs logits with a class axis, got a scalar")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     kind = t.dtype.kind
     if kind in "iu" and t.shape == shape[:-1]:
         if kind == "i" and t.size and t.min() < 0:  # labels ≥ K are caught by the op's indexing
             raise DomainError(T.label_range_message(shape[-1], t))
     elif kind in "biuf" and t.shape == shape:
-        t = t.astype(z.data.dtype, copy=False)
+        t = t.astype(z._data.dtype, copy=False)
     else:
         raise ShapeError(f"softmax_cross_entropy: logits of shape {shape} need integer labels of shape "
                          f"{shape[:-1]} or targets of shape {shape}, got {t.dtype} {t.shape}")

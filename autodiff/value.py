@@ -66,7 +66,7 @@ def _lift(other):
 def _leaf(data: float) -> Value:
     v = _new(Value)
     v.data = data
-    v.grad = NO_GRAD
+    v.grad = 0.0  # (an op's result or a lifted constant: only Value(...) starts at NO_GRAD)
     v.label = ""
     v._op = None
     v.op_params = ()
@@ -97,7 +97,7 @@ def apply(op: ops.Op, parents: tuple, *params) -> Value:
     y = op.f(SCALAR, *xs, *params)
     v = _new(Value)
     v.data = y
-    v.grad = NO_GRAD
+    v.grad = 0.0  # (an op's result or a lifted constant: only Value(...) starts at NO_GRAD)
     v.label = ""
     v._op = op
     v.op_params = params
@@ -115,7 +115,7 @@ def apply_unary(op: ops.Op, a: Value) -> Value:
     y = op.f(SCALAR, x)
     v = _new(Value)
     v.data = y
-    v.grad = NO_GRAD
+    v.grad = 0.0  # (an op's result or a lifted constant: only Value(...) starts at NO_GRAD)
     v.label = ""
     v._op = op
     v.op_params = ()
@@ -133,7 +133,7 @@ def _binary(op: ops.Op, a: Value, b: Value) -> Value:
     y = op.f(SCALAR, x, z)
     v = _new(Value)
     v.data = y
-    v.grad = NO_GRAD
+    v.grad = 0.0  # (an op's result or a lifted constant: only Value(...) starts at NO_GRAD)
     v.label = ""
     v._op = op
     v.op_params = ()
@@ -305,7 +305,7 @@ class Value:
         ``check_finite``, raise ``NonFiniteError`` naming where the first NaN or inf came from.
         """
         seed = 1.0 if grad is None else _as_float(grad, "backward(grad=...)")
-        if self.parents and self.grad is not NO_GRAD:
+        if self.parents and self.grad:  # a fresh root holds 0.0; after a backward, its seed
             engine.warn_repeated_backward(self)
         engine.backward(self, seed, create_graph)
         if check_finite:
@@ -418,7 +418,7 @@ def _nary(op: ops.Op, parents: tuple, args) -> Value:
         raise _NotFloats
     v = _new(Value)
     v.data = y
-    v.grad = NO_GRAD
+    v.grad = 0.0  # (an op's result or a lifted constant: only Value(...) starts at NO_GRAD)
     v.label = ""
     v._op = op
     v.op_params = ()
