@@ -9,7 +9,15 @@
 
 from .check import GradcheckReport, gradcheck
 from .engine import BackwardStep, backward_steps, topological_order
-from .errors import AutodiffError, DomainError, GradError, NonFiniteError, ShapeError, TensorIndexError
+from .errors import (
+    AutodiffError,
+    DomainError,
+    GradError,
+    NonFiniteError,
+    ShapeError,
+    TensorIndexError,
+    TraceError,
+)
 from .forward import OpCounts, count_ops
 from .functional import (
     abs,
@@ -33,6 +41,7 @@ from .functional import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
 from .tensor import Tensor, affine, broadcast_to, concatenate, scatter_add, softmax_cross_entropy, stack
+from .tracing import Program, TraceCounts, trace
 from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .value import Value
 from .viz import draw, draw_steps, explain, save_steps, trace_backward
@@ -41,7 +50,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Value", "Tensor", "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian",
-    "hvp", "count_ops", "OpCounts", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
+    "hvp", "count_ops", "OpCounts", "trace", "Program", "TraceCounts", "TraceError", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",

@@ -26,3 +26,9 @@ class GradError(AutodiffError, RuntimeError):
 
 class NonFiniteError(AutodiffError, FloatingPointError):
     """A value or gradient became NaN or infinite where finite numbers were required."""
+
+
+class TraceError(AutodiffError, ValueError):
+    """``autodiff.trace`` cannot record f as asked, e.g. f returned a vector, or a value it uses
+    would be baked into the program where it must vary (a tensor that requires grad but is not
+    an input)."""
