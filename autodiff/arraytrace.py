@@ -131,6 +131,7 @@ for _op, _fn, _name in (("<", np.less, "lt"), ("<=", np.less_equal, "le"), (">",
                         (">=", np.greater_equal, "ge"), ("==", np.equal, "eq"), ("!=", np.not_equal, "ne")):
     setattr(Traced, f"__{_name}__", _binary(_op, _fn)[0])
 del _op, _fn, _name, _f, _r, _i
+_REDUCE = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
 _INPLACE = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "@": np.matmul, "**": np.power}
 
 
@@ -250,6 +251,9 @@ class Recorder:
         raise Untraceable(f"a rule's numpy call returned a {type(result).__name__}")
 
     def method(self, obj: Traced, name: str, args, kwargs):
+        if name in _REDUCE and isinstance(obj.example, np.ndarray) and not args and set(kwargs) <= {"axis", "keepdims"}:
+            # x.sum(axis=…) is np.add.reduce(x, axis=…) (numpy's own _methods._sum), without the wrapper
+            return self.call(_REDUCE[name], (obj,), kwargs, _REDUCE[name].__self__.__name__ + "_reduce")
         result = getattr(obj.example, name)(*self.example(args), **self.example(kwargs))
         if name == "reshape" and np.shape(result) == np.shape(obj.example):
             return obj  # a view with the same shape reads and writes the same numbers
@@ -353,10 +357,19 @@ def _fresh_gradient(rec: Recorder, g, node, used: set):
 
 
 def _checker(nodes: list):
-    """The per-call check of a tensor program's inputs: shapes and dtypes as traced."""
+    """The per-call check of a tensor program's inputs: shapes and dtypes as traced (arrays laid
+    out in C order, as the example was: a rule's views are then views again)."""
     specs = [(n.shape, n.dtype, n.label) for n in nodes]
+    fast = [(n.shape, n.dtype, np.empty(n.shape, n.dtype).strides) for n in nodes]
+    ndarray = np.ndarray
 
-    def check(args: tuple) -> list:
+    def check(args: tuple):
+        for a, (shape, dtype, strides) in zip(args, fast):
+            if a.__class__ is not ndarray or a.shape != shape or a.dtype is not dtype or a.strides != strides:
+                return convert(args)
+        return args
+
+    def convert(args: tuple) -> list:
         out = []
         for a, (shape, dtype, name) in zip(args, specs):
             arr = a if a.__class__ is np.ndarray else np.asarray(a.data if hasattr(a, "parents") else a)
