@@ -42,6 +42,7 @@ from .symbolic import (
     python,
     var,
 )
+from .tensor import Tensor
 
 _BAKED = frozenset(("shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"))
 _VIEWS = frozenset(("T", "mT", "real", "imag"))
@@ -148,7 +149,6 @@ class Recorder:
 
     def __init__(self) -> None:
         self.stmts: list = []
-        self.fresh: set = set()  # variables made since the last commit
         self.count = itertools.count()
         self.names: dict = {}   # key → (identifier, object) of every function and constant named
         self.taken: set = set()
@@ -194,17 +194,14 @@ class Recorder:
 
     # --- statements ----------------------------------------------------------------------------
     def new(self, example) -> Traced:
-        t = Traced(var(f"t{next(self.count)}"), example, self)
-        self.fresh.add(t.expr.name)
-        return t
+        return Traced(var(f"t{next(self.count)}"), example, self)
 
     def named(self, t, v: Expr):
-        """The value t under the program's name v: t's variable renamed if this rule made it,
-        else a statement ``v = t`` (t may be an input, a constant or another step's value)."""
+        """The value t under the program's name v: a temporary is renamed (every statement that
+        reads it then reads v), anything else (an input, another step's value) gets ``v = t``."""
         if type(t) is not Traced:
             return t
-        if t.expr.name in self.fresh:
-            self.fresh.discard(t.expr.name)
+        if t.expr.name.startswith("t"):
             t.expr.name, t.expr.label = v.name, v.label
             return t
         named = Traced(v, t.example, self)
@@ -276,12 +273,10 @@ class Recorder:
 
     def commit(self) -> None:
         self.mark = len(self.stmts)
-        self.fresh.clear()
 
     def rollback(self) -> None:
         del self.stmts[self.mark:]
         self.cse.clear()
-        self.fresh.clear()
 
 
 # --- the program of a tensor graph -----------------------------------------------------------------
@@ -372,7 +367,7 @@ def _checker(nodes: list):
     def convert(args: tuple) -> list:
         out = []
         for a, (shape, dtype, name) in zip(args, specs):
-            arr = a if a.__class__ is np.ndarray else np.asarray(a.data if hasattr(a, "parents") else a)
+            arr = a if a.__class__ is np.ndarray else np.asarray(a.data if isinstance(a, Tensor) else a)
             if arr.shape != shape:
                 raise ShapeError(f"input '{name}' has shape {arr.shape}, but this program was traced with shape "
                                  f"{shape}: shapes are part of a traced program; trace f again for this shape")
@@ -386,26 +381,28 @@ def _checker(nodes: list):
     return check
 
 
-def tensor_program(steps: list, nodes: list, differentiable: list, recorded: int) -> tuple:
-    """(listing, Python source, namespace, counts, input check) of a Tensor program."""
-    from .tracing import Listing, TraceCounts, adjoint_operations, count_lines, identifier
+def _leaves(rec: Recorder, steps: list, nodes: list) -> tuple[dict, _Inputs]:
+    """Each leaf's value (an input: its Traced; a constant: its array now, frozen) and the map
+    from input arrays to the inputs (for op parameters such as labels)."""
+    from .tracing import identifier
 
-    rec = Recorder()
-    value, saved = {}, {}
+    value = {i: Traced(s.var, s.node.data, rec) for i, s in enumerate(steps) if s.input is not None}
+    by_input = {steps[i].input: t for i, t in value.items()}
+    inputs = _Inputs([by_input[k] if k in by_input else Traced(var(f"x{k}", identifier(n.label or f"x{k}")),
+                                                               n.data, rec) for k, n in enumerate(nodes)])
     for i, s in enumerate(steps):
-        if s.input is not None:
-            value[i] = Traced(s.var, s.node.data, rec)
-        elif s.op is None:
-            value[i] = np.array(s.node.data)  # a constant: its value now, frozen
-    traced = {s.input: value[i] for i, s in enumerate(steps) if s.input is not None}
-    inputs = _Inputs([traced[k] if k in traced else Traced(var(f"x{k}", identifier(n.label or f"x{k}")), n.data, rec)
-                      for k, n in enumerate(nodes)])
-    for i, s in enumerate(steps):
-        if s.op is not None:
-            params = inputs(s.params, s.op.name)
-            y, saved[i] = _forward_step(rec, s, [value[j] for j in s.parents], params)
-            value[i] = rec.named(y, s.var)
-    n_forward = len(rec.stmts)
+        if s.input is None and s.op is None:
+            if any(np.may_share_memory(s.node.data, a) for a in inputs.arrays):
+                raise TraceError("trace: f reads an input's array through another tensor (a closure over "
+                                 "the original, or a view made outside the graph): its values would be baked "
+                                 "into the program. Use the argument f is called with")
+            value[i] = np.array(s.node.data)
+    return value, inputs
+
+
+def _adjoints(rec: Recorder, steps: list, value: dict, saved: dict, inputs: _Inputs) -> dict:
+    """Each step's adjoint, from the output's (1) back: the VJPs written down, each adjoint
+    named once its contributions are all in."""
     adj = {len(steps) - 1: np.ones(np.shape(steps[-1].node.data))}
     for i in reversed(range(len(steps))):
         s = steps[i]
@@ -420,17 +417,32 @@ def tensor_program(steps: list, nodes: list, differentiable: list, recorded: int
         for j, gj, need in zip(s.parents, grads, needs):
             if need and gj is not None:
                 adj[j] = gj if j not in adj else _accumulate(rec, adj[j], gj)
-    rec.commit()
+    return adj
+
+
+def tensor_program(steps: list, nodes: list, differentiable: list, recorded: int) -> tuple:
+    """(listing, Python source, namespace, counts, input check) of a Tensor program."""
+    from .tracing import Listing, TraceCounts, adjoint_operations, count_lines
+
+    rec = Recorder()
+    value, inputs = _leaves(rec, steps, nodes)
+    saved = {}
+    for i, s in enumerate(steps):
+        if s.op is not None:
+            y, saved[i] = _forward_step(rec, s, [value[j] for j in s.parents], inputs(s.params, s.op.name))
+            value[i] = rec.named(y, s.var)
+    n_forward = len(rec.stmts)
+    adj = _adjoints(rec, steps, value, saved, inputs)
     by_input = {s.input: i for i, s in enumerate(steps) if s.input is not None}
     used: set = set()
     grads = [_fresh_gradient(rec, adj.get(by_input.get(k)), n, used) if wanted else None
              for k, (n, wanted) in enumerate(zip(nodes, differentiable))]
     out = rec.operand(value[len(steps) - 1])
     returns = Expr(TUPLE, args=(out, Expr(TUPLE, args=tuple(grads))))
-    namespace: dict = {}
     stmts = inline_temporaries(rec.stmts, returns)
     kept = {id(s) for s in stmts}
     n_forward -= sum(1 for s in rec.stmts[:n_forward] if id(s) not in kept)
+    namespace: dict = {}
     text = codegen.source("program", [f"x{k}" for k in range(len(nodes))], stmts, returns, namespace)
     forward, adjoint = stmts[:n_forward], stmts[n_forward:]
     counts = TraceCounts(sum(s.op is not None for s in steps), recorded, adjoint_operations(adjoint),

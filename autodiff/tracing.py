@@ -70,6 +70,7 @@ class Step:
     parents: tuple = ()
     input: int | None = None
     needs: bool = False
+    label: str = ""
     var: Expr | None = None
     adj: Expr | None = None
 
@@ -209,7 +210,7 @@ def name_steps(steps: list, input_names: list) -> None:
             else:
                 s.label = claim(next(n for n in free if n not in taken))
     for i, s in enumerate(steps):
-        label = getattr(s, "label", f"k{i}")
+        label = s.label or f"k{i}"  # a constant leaf is shown as its number; k<i> names it otherwise
         s.var = var(f"x{s.input}" if s.input is not None else f"v{i}", label)
         s.adj = var(f"g{i}", bar(label))
 
@@ -538,8 +539,8 @@ def trace(f: Callable, *inputs) -> Program:
     """
     names = parameter_names(f, len(inputs))
     nodes, differentiable = _prepare(inputs, names)
-    scalar = not nodes or isinstance(nodes[0], Value)
     out = f(*nodes)
+    scalar = isinstance(nodes[0], Value) if nodes else not isinstance(out, Tensor)
     _check_output(out, scalar)
     steps, recorded = record(out, nodes, differentiable)
     name_steps(steps, names)

@@ -200,3 +200,22 @@ def test_replay_accumulates_into_tensor_grads():
     program.replay()
     program.replay()
     np.testing.assert_array_equal(w.grad, [4.0, 8.0])
+
+
+def test_an_input_read_through_the_original_array_is_refused():
+    X = np.ones((3, 2))
+    original = Tensor.from_numpy(X)  # f should use its argument, not this
+    with pytest.raises(TraceError, match="reads an input's array through another tensor"):
+        trace(lambda x, w: ((original @ w) * 1.0).sum(), X, Tensor(np.ones(2), requires_grad=True))
+
+
+def test_outputs_of_one_element_and_programs_of_no_input():
+    w = Tensor(np.array([2.0]), requires_grad=True)
+    program = trace(lambda w: w * 3.0, w)  # shape (1,): one number
+    out, (g,) = program(np.array([5.0]))
+    assert out.tolist() == [15.0] and g.tolist() == [3.0]
+    assert trace(lambda w: w, w)(np.array([4.0]))[1][0].tolist() == [1.0]
+    out, grads = trace(lambda: Tensor(np.array(2.0)).exp())()
+    assert out == pytest.approx(np.exp(2.0)) and grads == ()
+    with pytest.raises(autodiff.GradError, match=r"shape \(2,\)"):
+        trace(lambda w: w * 1.0, Tensor(np.ones(2), requires_grad=True))
