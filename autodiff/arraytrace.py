@@ -330,7 +330,7 @@ def _vjp_step(rec: Recorder, s, g, y, xs: list, params: tuple, needs: list, save
     except Exception:  # as in _forward_step
         rec.rollback()
     name = rec.bind(("rule", id(s.op.vjp)), s.op.vjp, "vjp_" + s.op.name)
-    ns = Expr(CONST, rec.bind(("ns",), ARRAY, "ARRAY"), obj=ARRAY)
+    ns = Expr(CONST, rec.bind(("ns",), ARRAY, "ARRAY"), obj=ARRAY, label="ARRAY")
     args = (g, y, tuple(xs), params, tuple(needs), saved)
     result = s.op.vjp(ARRAY, *rec.example(args))
     targets = [rec.new(r) for r in result]
@@ -343,7 +343,7 @@ def _fresh_gradient(rec: Recorder, g, node, used: set):
     """An input's gradient as the program returns it: a new array on every call, never a view
     or an array returned twice (the caller may change it in place)."""
     if g is None:
-        return Expr(CALL, rec.bind(("fn", id(np.zeros)), np.zeros, "zeros"), (node.shape,), obj=np.zeros)
+        return Expr(CALL, rec.bind(("fn", id(np.zeros)), np.zeros, "zeros"), (rec.operand(node.shape),), obj=np.zeros)
     if type(g) is not Traced:
         return Expr(METHOD, "copy", (rec.constant(g),))
     shared = g.expr.name in used or getattr(g.example, "base", None) is not None or g.expr.name.startswith("x")
@@ -519,7 +519,7 @@ def inline_temporaries(stmts: list, returns: Expr) -> list:
             j = pending.pop(name)
             s.expr = _replace(s.expr, name, out[j].expr)
             out[j] = None
-        if s.kind == ASSIGN and len(s.targets) == 1 and s.targets[0].name.startswith("t") \
+        if s.kind == ASSIGN and s.name != "unpack" and len(s.targets) == 1 and s.targets[0].name.startswith("t") \
                 and count.get(s.targets[0].name) == 1:
             pending[s.targets[0].name] = i
     return [s for s in out if s is not None]

@@ -21,7 +21,7 @@ def reference(f, inputs, grad_mask):
     nodes = [Tensor(x, requires_grad=bool(g)) if x.dtype.kind == "f" else x for x, g in zip(inputs, grad_mask)]
     out = f(*nodes)
     out.backward()
-    return out.data, [n.grad if g else None for n, g in zip(nodes, grad_mask)]
+    return out.data, [(np.zeros(n.shape) if n.grad is None else n.grad) if g else None for n, g in zip(nodes, grad_mask)]
 
 
 def assert_same(got, want):
@@ -219,3 +219,27 @@ def test_outputs_of_one_element_and_programs_of_no_input():
     assert out == pytest.approx(np.exp(2.0)) and grads == ()
     with pytest.raises(autodiff.GradError, match=r"shape \(2,\)"):
         trace(lambda w: w * 1.0, Tensor(np.ones(2), requires_grad=True))
+
+
+TENSOR_STEPS = [
+    lambda a, b: a + b, lambda a, b: a - b * 0.5, lambda a, b: a * b, lambda a, b: a / (b * b + 1.0),
+    lambda a, b: autodiff.maximum(a, b), lambda a, b: a.tanh(), lambda a, b: a.relu() + b.sigmoid(),
+    lambda a, b: abs(a), lambda a, b: (a @ b.T) @ b * 0.1, lambda a, b: a.T.T + b.mean(axis=0),
+    lambda a, b: a.sum(axis=1, keepdims=True) * b, lambda a, b: (a * 0.3).exp(), lambda a, b: a**2,
+    lambda a, b: a.softmax(axis=1) + b, lambda a, b: a.max(axis=0) * b, lambda a, b: a.reshape(4, 3).T,
+]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_tensor_programs_replay_what_backward_computes(seed):
+    """Three (3, 4) inputs, 10 random ops over all earlier values (shared, some written twice)."""
+    rng = np.random.default_rng(seed)
+    plan = [(rng.integers(len(TENSOR_STEPS)), rng.random(), rng.random()) for _ in range(10)]
+
+    def f(x, y, z):
+        values = [x, y, z]
+        for k, u, v in plan:
+            values.append(TENSOR_STEPS[k](values[int(u * len(values))], values[int(v * len(values))]))
+        return sum((loss(v) for v in values[3:]), values[-1].sum())
+
+    check(f, (3, 4), (3, 4), (3, 4), repeat=2)
