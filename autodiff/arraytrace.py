@@ -225,8 +225,11 @@ class Recorder:
 
     def call(self, fn, args, kwargs, hint: str):
         """fn(*args, **kwargs) on traced values, for a numpy function or ufunc (method)."""
-        if not any(type(a) is Traced for a in (*args, *kwargs.values(), *kwargs.get("out", ()))):
+        outs = kwargs.get("out", ())
+        if not any(type(a) is Traced for a in (*args, *kwargs.values(), *outs)):
             return fn(*args, **kwargs)
+        if any(type(o) is not Traced for o in (outs if isinstance(outs, tuple) else (outs,))):
+            raise Untraceable("a numpy call writes into an array that is not the program's")
         result = fn(*self.example(args), **self.example(kwargs))
         owner = getattr(fn, "__self__", None)  # a ufunc's method is a new object each time: key by its ufunc
         key = ("fn", id(owner), hint) if isinstance(owner, np.ufunc) else ("fn", id(fn))
@@ -251,6 +254,8 @@ class Recorder:
         if name in _REDUCE and isinstance(obj.example, np.ndarray) and not args and set(kwargs) <= {"axis", "keepdims"}:
             # x.sum(axis=…) is np.add.reduce(x, axis=…) (numpy's own _methods._sum), without the wrapper
             return self.call(_REDUCE[name], (obj,), kwargs, _REDUCE[name].__self__.__name__ + "_reduce")
+        if "out" in kwargs:
+            raise Untraceable("a method writes into an array given as out=")
         result = getattr(obj.example, name)(*self.example(args), **self.example(kwargs))
         if name == "reshape" and np.shape(result) == np.shape(obj.example):
             return obj  # a view with the same shape reads and writes the same numbers
@@ -422,7 +427,7 @@ def _adjoints(rec: Recorder, steps: list, value: dict, saved: dict, inputs: _Inp
 
 def tensor_program(steps: list, nodes: list, differentiable: list, recorded: int) -> tuple:
     """(listing, Python source, namespace, counts, input check) of a Tensor program."""
-    from .tracing import Listing, TraceCounts, adjoint_operations, count_lines
+    from .tracing import Listing, TraceCounts, adjoint_operations, count_lines, return_text
 
     rec = Recorder()
     value, inputs = _leaves(rec, steps, nodes)
@@ -447,12 +452,13 @@ def tensor_program(steps: list, nodes: list, differentiable: list, recorded: int
     forward, adjoint = stmts[:n_forward], stmts[n_forward:]
     counts = TraceCounts(sum(s.op is not None for s in steps), recorded, adjoint_operations(adjoint),
                          count_lines(adjoint))
-    constants = [f"{name} = {_describe(obj)}" for name, obj in rec.names.values() if name in namespace
+    constants = [f"    {name} = {_describe(obj)}" for name, obj in rec.names.values() if name in namespace
                  and not callable(obj) and obj is not ARRAY]
     shown = [g.args[0].label if g.__class__ is Expr and g.kind == METHOD else
              (g.label if g.__class__ is Expr and g.kind == VAR else "0") for g in grads if g is not None]
     out_label = out.label if out.__class__ is Expr else codegen.pretty(out)
-    listing = Listing(forward, adjoint, f"return {out_label}, ({', '.join(shown)})", tuple(constants))
+    listing = Listing(forward, adjoint, return_text(out_label, shown),
+                      ("constants:", *constants) if constants else ())
     return listing, text, namespace, counts, _checker(nodes)
 
 

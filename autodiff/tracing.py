@@ -14,8 +14,9 @@ The replay is right only for inputs that take the path the example took. Python 
 is baked in as it ran (a branch on ``x.data``, a loop count, ``if x > 0``), as in JAX's tracing,
 and so is every number computed outside the graph: a leaf that is not an input (its value now),
 ``.data``/``.item()``/``float(x)``, a comparison such as ``x > 0`` used as a ``where`` mask, an
-array made from an input with numpy. Ops with kinks (relu, abs, max, clip, step) are ops, not
-branches: they stay right. Side effects of f (printing, running statistics) happen once, now.
+array made from an input with numpy, a random draw (a dropout mask is the same at every call).
+Ops with kinks (relu, abs, max, clip, step) are ops, not branches: they stay right. Side effects
+of f (printing, running statistics) happen once, now.
 What can be checked is checked on every call: the number of inputs, and for a Tensor input its
 shape and dtype (a different shape needs its own trace).
 """
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import codegen, engine
+from . import codegen, engine, grad_mode
 from .codegen import ACC, ASSIGN, GUARD, Stmt
 from .errors import GradError, TraceError
 from .mathns import SCALAR
@@ -392,22 +393,32 @@ def _check_output(out, scalar: bool):
 
 
 # --- the program --------------------------------------------------------------------------------
+LISTED = 500  # a program printed in full up to this many lines per part; a longer one, its start
+
+
 @dataclass
 class Listing:
-    """What ``print(program)`` shows, printed only when asked (a large program has many lines)."""
+    """What ``print(program)`` shows, printed only when asked. Of a long program (a training
+    step has tens of thousands of lines) only the first ``LISTED`` lines of each part are kept."""
 
     forward: list
     adjoint: list
     returns: str
     constants: tuple = ()
 
+    def __post_init__(self) -> None:
+        self.more = (max(0, len(self.forward) - LISTED), max(0, len(self.adjoint) - LISTED))
+        self.forward, self.adjoint = self.forward[:LISTED], self.adjoint[:LISTED]
+
     def text(self, c: TraceCounts) -> str:
         merged = c.forward_recorded - c.forward
         note = f" ({c.forward_recorded} recorded, {merged} repeated computation{'s' * (merged > 1)} done once)" \
             if merged else ""
         ops = lambda n: f"{n} operation{'s' * (n != 1)}"  # noqa: E731
+        more = [[f"    … {n} more statements (program.python has them all)"] if n else [] for n in self.more]
         lines = [*self.constants, f"forward: {ops(c.forward)}{note}", *codegen.printed(self.forward, "    "),
-                 f"adjoint: {ops(c.adjoint)}", *codegen.printed(self.adjoint, "    "), self.returns]
+                 *more[0], f"adjoint: {ops(c.adjoint)}", *codegen.printed(self.adjoint, "    "), *more[1],
+                 self.returns]
         return "\n".join(lines) + "\n"
 
 
@@ -472,7 +483,8 @@ def _scalar_args(args: tuple) -> tuple:
     return tuple(out)
 
 
-def _return_text(out: str, grads: list) -> str:
+def return_text(out: str, grads: list) -> str:
+    """The printed program's last line: the output and the inputs' adjoints."""
     return f"return {out}, " + (grads[0] if len(grads) == 1 else f"({', '.join(grads)})")
 
 
@@ -490,7 +502,7 @@ def _scalar_program(steps: list, n_inputs: int, recorded: int) -> tuple:
     counts = TraceCounts(len(forward), recorded, adjoint_operations(adjoint), count_lines(adjoint))
     pretty_grads = [g.label if g.__class__ is Expr else "0" for g in grads]
     shown_out = out.label if out.__class__ is Expr else codegen.pretty(out)
-    listing = Listing(forward, adjoint, _return_text(shown_out, pretty_grads))
+    listing = Listing(forward, adjoint, return_text(shown_out, pretty_grads))
     return listing, text, namespace, counts
 
 
@@ -539,7 +551,8 @@ def trace(f: Callable, *inputs) -> Program:
     """
     names = parameter_names(f, len(inputs))
     nodes, differentiable = _prepare(inputs, names)
-    out = f(*nodes)
+    with grad_mode.enable_grad():  # a trace records even inside no_grad() (f's own blocks still count)
+        out = f(*nodes)
     scalar = isinstance(nodes[0], Value) if nodes else not isinstance(out, Tensor)
     _check_output(out, scalar)
     steps, recorded = record(out, nodes, differentiable)

@@ -333,3 +333,17 @@ def test_micrograd_demo_trains_through_a_traced_step_with_the_same_losses():
         assert traced_loss == pytest.approx(loss.data, rel=1e-12)
     for p, q in zip(plain.parameters(), params):
         assert q.data == pytest.approx(p.data, rel=1e-12, abs=1e-15)
+    assert "more statements (program.python has them all)" in str(program)  # 76 000 lines: the start
+
+
+def test_a_trace_inside_no_grad_still_records_but_f_s_own_no_grad_is_a_constant():
+    with autodiff.no_grad():
+        program = trace(lambda x: x * x, 3.0)
+    assert program(2.0) == (4.0, (4.0,))
+
+    def f(x):
+        with autodiff.no_grad():
+            scale = x * 2  # a constant of the program: no gradient through it, its value now
+        return x * scale
+
+    assert trace(f, 3.0)(2.0) == (12.0, (6.0,))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autodiff
-from autodiff import Tensor, trace
+from autodiff import Tensor, codegen, trace
 from autodiff.errors import ShapeError, TraceError
 from autodiff.tensor import apply
 from autodiff.tensor_ops import TENSOR_OPS
@@ -243,3 +243,25 @@ def test_random_tensor_programs_replay_what_backward_computes(seed):
         return sum((loss(v) for v in values[3:]), values[-1].sum())
 
     check(f, (3, 4), (3, 4), (3, 4), repeat=2)
+
+
+def test_a_rule_writing_into_an_array_of_its_own_is_called_not_written_down():
+    """numpy calls with out= into a concrete array (or ufunc.at) are refused by the stand-ins: the
+    rule is called as it is, so the program never writes into a constant of its own."""
+    from autodiff.arraytrace import Recorder, Traced
+    from autodiff.symbolic import Untraceable, var
+
+    rec = Recorder()
+    t = Traced(var("x0"), np.ones(3), rec)
+    buffer = np.zeros(3)
+    with pytest.raises(Untraceable):
+        np.add(t, 1.0, out=buffer)
+    with pytest.raises(Untraceable):
+        buffer += t
+    with pytest.raises(Untraceable):
+        np.add.at(buffer, [0, 0], t[:2])
+    with pytest.raises(Untraceable):
+        buffer[...] = t
+    np.testing.assert_array_equal(t.example, np.ones(3))
+    np.add(t, 1.0, out=t)  # into the program's own array: written down, in place
+    assert codegen.lines(rec.stmts[-1:], codegen.python) == ["add(x0, 1.0, out=x0)"]
