@@ -31,6 +31,7 @@ from .errors import (
     RepeatedBackwardWarning,
     ShapeError,
     TensorIndexError,
+    TraceError,
 )
 from .forward import OpCounts, count_ops
 from .functional import (
@@ -57,6 +58,7 @@ from .ops import OPS
 from .tangent_trace import TangentTrace, tangent_trace
 from .tensor import Tensor
 from .tensor_functions import affine, broadcast_to, concatenate, scatter_add, softmax_cross_entropy, stack
+from .tracing import Program, TraceCounts, trace
 from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .value import Value
 from .viz import draw, draw_steps, explain, save_steps, trace_backward
@@ -66,7 +68,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Value", "Tensor", "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian",
     "hvp", "count_ops", "OpCounts", "define_op", "manual_seed", "default_generator", "zeros", "ones", "full",
-    "arange", "linspace", "rand", "randn", "zeros_like", "ones_like", "tangent_trace", "TangentTrace", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
+    "arange", "linspace", "rand", "randn", "zeros_like", "ones_like", "tangent_trace", "TangentTrace",
+    "trace", "Program", "TraceCounts", "TraceError", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "RepeatedBackwardWarning", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",

@@ -31,3 +31,9 @@ class NonFiniteError(AutodiffError, FloatingPointError):
 class RepeatedBackwardWarning(UserWarning):
     """backward() ran again on a graph it already ran on: the leaves' gradients accumulate (are
     now doubled). Silence it with ``warnings.simplefilter("ignore", RepeatedBackwardWarning)``."""
+
+
+class TraceError(AutodiffError, ValueError):
+    """``autodiff.trace`` cannot record f as asked, e.g. f returned a vector, or a value it uses
+    would be baked into the program where it must vary (a tensor that requires grad but is not
+    an input)."""

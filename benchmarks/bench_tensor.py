@@ -1,4 +1,4 @@
-"""Benchmark the Tensor node against hand-written numpy, PyTorch, HIPS autograd and MyGrad.
+"""Benchmark the Tensor node against hand-written numpy, PyTorch, HIPS autograd, MyGrad and JAX.
 
     python benchmarks/bench_tensor.py            # full run (~2 min on 2 idle cores)
     python benchmarks/bench_tensor.py --quick    # smoke run (< 60 s)
@@ -17,6 +17,12 @@ torch.optim.Adam). Before timing, every library's loss at step 1 and after one o
 is asserted equal to the numpy floor's to 1e-8, and its step-1 gradients too, so all do the same
 work. Times are medians over repetitions after a warm-up; ratios are to the numpy floor
 (forward + backward with explicit delta rules).
+
+Two more rows: ours traced (``autodiff.trace`` once per minibatch shape, then the program
+replayed: no graph; targets <= 1.0x numpy on digits and sine) and, where installed, JAX as it is
+used (float64, ``jit(value_and_grad(loss))`` and a jitted Adam/SGD of the same formulas, the
+parameters kept as JAX arrays; skipped when jax is missing, and in no extra: ``pip install jax
+jaxlib``). Neither runs the per-op rows (they time whole programs).
 
 Workloads
   digits   one epoch, MLP 64-100-30-10 ReLU, softmax CE, Adam lr 1e-3, minibatch 32, shuffled,
@@ -41,7 +47,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from autodiff import Tensor, affine, softmax_cross_entropy  # noqa: E402
+from autodiff import Tensor, affine, softmax_cross_entropy, trace  # noqa: E402
 
 TOL = 1e-8
 B1, B2, EPS = 0.9, 0.999, 1e-8
@@ -50,6 +56,7 @@ SINE_LR = 0.01
 
 # targets for ours: ratio to numpy (digits, sine, wide) or absolute µs (add)
 TARGETS = {"digits": 1.3, "sine": 3.0, "wide": 1.05}
+TRACED_TARGETS = {"digits": 1.0, "sine": 1.0}  # ours traced once and replayed (autodiff.trace)
 ADD_TARGET_US = 5.0
 PEERS = {
     "digits": "PyTorch 2.5x, MyGrad 1.6-2.0x, autograd 4.1x (numpy ~ 6 ms/epoch)",
@@ -94,6 +101,12 @@ class NumpyUpdates:
     """The shared optimizer steps for libraries whose parameters and grads are numpy arrays:
     ``arrays()`` and ``grads()`` (self.p / self.g unless a node library overrides them)."""
 
+    def __init__(self, params: list, act: str, loss: str) -> None:
+        self.p = [q.copy() for q in params]
+        self.act, self.loss = act, loss
+        self.g: list = []
+        self.opt = NumpyAdam(self.p)
+
     def arrays(self) -> list:
         return self.p
 
@@ -111,12 +124,6 @@ class NumpyMLP(NumpyUpdates):
     """The floor: hand-written forward and backward with explicit delta rules."""
 
     name = "numpy (hand-written)"
-
-    def __init__(self, params: list, act: str, loss: str) -> None:
-        self.p = [q.copy() for q in params]
-        self.act, self.loss = act, loss
-        self.g: list = []
-        self.opt = NumpyAdam(self.p)
 
     def fb(self, X, t) -> float:
         p, n_layers = self.p, len(self.p) // 2
@@ -153,6 +160,19 @@ class NumpyMLP(NumpyUpdates):
         return float(loss)
 
 
+def ours_loss(a, t, p, act: str, loss: str):
+    """Our forward pass: a Tensor loss of inputs a, targets t (labels or an array) and parameters p."""
+    n_layers = len(p) // 2
+    for i in range(n_layers):
+        z = affine(a, p[2 * i], p[2 * i + 1])  # X @ W + b as one node, as nn.Linear does
+        if i < n_layers - 1:
+            a = z.relu() if act == "relu" else z.tanh()
+    if loss == "ce":
+        return softmax_cross_entropy(z, t)  # what nn.losses.cross_entropy_with_logits calls
+    d = z - t
+    return (d * d).mean()
+
+
 class OursMLP(NumpyUpdates):
     name = "ours (autodiff.Tensor)"
 
@@ -162,19 +182,9 @@ class OursMLP(NumpyUpdates):
         self.opt = NumpyAdam([q.data for q in self.p])
 
     def fb(self, X, t) -> float:
-        p, n_layers = self.p, len(self.p) // 2
-        for q in p:
+        for q in self.p:
             q.grad = None
-        a = Tensor(X)
-        for i in range(n_layers):
-            z = affine(a, p[2 * i], p[2 * i + 1])  # X @ W + b as one node, as nn.Linear does
-            if i < n_layers - 1:
-                a = z.relu() if self.act == "relu" else z.tanh()
-        if self.loss == "ce":
-            loss = softmax_cross_entropy(z, t)  # what nn.losses.cross_entropy_with_logits calls
-        else:
-            d = z - Tensor(t)
-            loss = (d * d).mean()
+        loss = ours_loss(Tensor(X), t, self.p, self.act, self.loss)
         loss.backward()
         return loss.item()
 
@@ -183,6 +193,82 @@ class OursMLP(NumpyUpdates):
 
     def grads(self) -> list:
         return [q.grad for q in self.p]
+
+
+class OursTracedMLP(NumpyUpdates):
+    """The same forward pass traced once per minibatch shape (autodiff.trace), then replayed: no
+    graph is built, the program's numpy calls run straight."""
+
+    name = "ours, traced (autodiff.trace)"
+
+    def __init__(self, params: list, act: str, loss: str) -> None:
+        super().__init__(params, act, loss)
+        self.programs: dict = {}
+
+    def fb(self, X, t) -> float:
+        program = self.programs.get(X.shape)
+        if program is None:  # the last minibatch of an epoch is smaller: a program of its own
+            def f(X, t, *p):
+                return ours_loss(X, t, p, self.act, self.loss)
+
+            program = self.programs[X.shape] = trace(f, X, t, *(Tensor(q, requires_grad=True) for q in self.p))
+        loss, grads = program(X, t, *self.p)
+        self.g = grads[2:]
+        return float(loss)
+
+
+class JaxMLP:
+    """JAX as it is used: float64, ``jit(value_and_grad(loss))`` and a jitted update (the same
+    Adam/SGD formulas), the parameters and Adam's moments kept as JAX arrays between steps."""
+
+    name = "JAX jit"
+
+    def __init__(self, params: list, act: str, loss: str) -> None:
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_enable_x64", True)
+        self.p = [jnp.asarray(q) for q in params]
+        self.m = [jnp.zeros_like(q) for q in self.p]
+        self.v = [jnp.zeros_like(q) for q in self.p]
+        self.t, self.g = 0, []
+        actf = jax.nn.relu if act == "relu" else jnp.tanh
+
+        def loss_fn(p, X, t):
+            n_layers = len(p) // 2
+            a = X
+            for i in range(n_layers):
+                z = a @ p[2 * i] + p[2 * i + 1]
+                if i < n_layers - 1:
+                    a = actf(z)
+            if loss == "ce":
+                return -jnp.mean(jax.nn.log_softmax(z)[jnp.arange(z.shape[0]), t])
+            d = z - t
+            return jnp.mean(d * d)
+
+        def adam(p, m, v, g, t):
+            m = [B1 * mi + (1.0 - B1) * gi for mi, gi in zip(m, g)]
+            v = [B2 * vi + (1.0 - B2) * (gi * gi) for vi, gi in zip(v, g)]
+            step, sqrt_bc2 = ADAM_LR / (1.0 - B1**t), jnp.sqrt(1.0 - B2**t)
+            return [pi - step * (mi / (jnp.sqrt(vi) / sqrt_bc2 + EPS)) for pi, mi, vi in zip(p, m, v)], m, v
+
+        self.vg = jax.jit(jax.value_and_grad(loss_fn))
+        self._adam = jax.jit(adam)
+        self._sgd = jax.jit(lambda p, g: [pi - SINE_LR * gi for pi, gi in zip(p, g)])
+
+    def fb(self, X, t) -> float:
+        loss, self.g = self.vg(self.p, X, t)
+        return float(loss)
+
+    def grads(self) -> list:
+        return [np.asarray(g) for g in self.g]
+
+    def adam(self) -> None:
+        self.t += 1
+        self.p, self.m, self.v = self._adam(self.p, self.m, self.v, self.g, self.t)
+
+    def sgd(self) -> None:
+        self.p = self._sgd(self.p, self.g)
 
 
 class AutogradMLP(NumpyUpdates):
@@ -349,7 +435,14 @@ def available_libraries(skip: set) -> tuple[list, list]:
         libs.append(Lib("mygrad", "MyGrad", MyGradMLP))
     except ImportError:
         missing.append("mygrad")
+    try:
+        import jax  # noqa: F401
+
+        libs.append(Lib("jax", "JAX jit", JaxMLP))
+    except ImportError:
+        missing.append("jax")
     libs.append(Lib("ours", "ours (autodiff.Tensor)", OursMLP))
+    libs.append(Lib("traced", "ours, traced (autodiff.trace)", OursTracedMLP))
     return [lib for lib in libs if lib.key == "numpy" or lib.key not in skip], missing
 
 
@@ -565,6 +658,8 @@ def op_closure(key: str, op, a, b, g):
 def run_ops(libs, quick, results, notes):
     import operator
 
+    libs = [lib for lib in libs if lib.key not in ("traced", "jax")]  # one op, no program: not theirs
+
     rng = np.random.default_rng(6)
     cases = {
         "add": (operator.add, rng.standard_normal((32, 30)), rng.standard_normal((32, 30)),
@@ -640,10 +735,12 @@ TITLES = {
 }
 
 
-def verdict(workload: str, ours_s: float, floor_s: float) -> str:
-    if workload in TARGETS:
-        ok = ours_s / floor_s <= TARGETS[workload]
-        return f"target <= {TARGETS[workload]}x numpy: {'PASS' if ok else 'MISS'}"
+def verdict(workload: str, ours_s: float, floor_s: float, targets: dict = TARGETS) -> str:
+    if workload in targets:
+        ok = ours_s / floor_s <= targets[workload]
+        return f"target <= {targets[workload]}x numpy: {'PASS' if ok else 'MISS'}"
+    if targets is not TARGETS:
+        return ""
     if workload == "add":
         ok = ours_s * 1e6 <= ADD_TARGET_US
         return f"target <= {ADD_TARGET_US:g} us: {'PASS' if ok else 'MISS'}"
@@ -671,11 +768,13 @@ def report(libs, results, notes) -> list:
             fmt = "{:12.2f}" if us else "{:12.5f}"
             spread = f"{fmt.format(min(ts) * k).strip()} .. {fmt.format(max(ts) * k).strip()}"
             extra = ""
-            if lib.key == "ours":
-                extra = verdict(workload, med, floor)
+            if lib.key in ("ours", "traced"):
+                extra = verdict(workload, med, floor, TARGETS if lib.key == "ours" else TRACED_TARGETS)
                 if extra:
-                    summary.append(f"{workload:7s} ours {med / floor:6.2f}x numpy"
+                    summary.append(f"{workload:7s} {lib.key:6s} {med / floor:6.2f}x numpy"
                                    f" ({med * k:.4g} {'us' if us else 's'})  {extra}")
+            elif lib.key == "jax":
+                summary.append(f"{workload:7s} JAX    {med / floor:6.2f}x numpy ({med * k:.4g} {'us' if us else 's'})")
             print(f"   {lib.label:32s} {fmt.format(med * k)} {med / floor:8.2f}   {spread:>23s}   {extra}")
         if workload in PEERS:
             print(f"   earlier peer figures: {PEERS[workload]}")

@@ -11,7 +11,9 @@ Workloads (each printed with its target and PASS/MISS):
    (zero grads, forward, backward, update) with the garbage collector left on, for us,
    micrograd (its own ``micrograd.nn.MLP``; also with gc off, for context) and a hand-written
    plain-float MLP with no graph at all (the floor). All three start from the same weights,
-   so their loss curves must agree: the script checks they do.
+   so their loss curves must agree: the script checks they do. Also our step traced once with
+   ``autodiff.trace`` and replayed (straight-line code, no graph), parameters updated in place:
+   targets within 2x of the floor and >= 200x micrograd.
 2. Engine cost per node: the same expression code run with each library's ``Value``.
 3. Our backward cost per node from 10^3 to 10^6 nodes (a deep chain and a wide sum).
 4. Bytes per node of a built graph (tracemalloc), us against micrograd.
@@ -42,7 +44,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, no install
 
 import nn
-from autodiff import Value, topological_order  # noqa: E402
+from autodiff import Value, topological_order, trace  # noqa: E402
 
 try:
     from micrograd.engine import Value as MGValue
@@ -59,6 +61,8 @@ clock = time.process_time
 # ----------------------------------------------------------------------------------------------
 TARGET_DEMO_SPEEDUP = 20.0   # demo step, ours vs micrograd (gc on): at least this many times faster
 TARGET_FLOOR_RATIO = 5.0     # demo step, ours / plain-float floor: at most this (aim)
+TARGET_TRACED_FLOOR = 2.0    # demo step traced once (autodiff.trace) and replayed / floor: at most this
+TARGET_TRACED_SPEEDUP = 200.0  # the traced step vs micrograd: at least this many times faster
 TARGET_ENGINE_SPEEDUP = 3.0  # forward+backward per node, ours vs micrograd (gc on)
 TARGET_BYTES_PER_NODE = 250  # built graph, tracemalloc
 TARGET_FLAT = 2.0            # backward per node: slowest size / fastest size at most this
@@ -226,6 +230,14 @@ def ours_step_phases(model, X, Y) -> tuple:
     return t2 - t1, t3 - t2, (t1 - t0) + (t4 - t3)
 
 
+def traced_step(program, params) -> float:
+    """The demo step replayed from a traced program: no graph; the parameters updated in place."""
+    loss, grads = program(*[p.data for p in params])
+    for p, g in zip(params, grads):
+        p.data -= LR * g
+    return loss
+
+
 def mg_loss(model, X, Y, pairwise: bool):
     """micrograd's demo loss, written as its README/demo notebook writes it."""
     total = tree_sum if pairwise else sum
@@ -367,6 +379,14 @@ def bench_demo(cfg: Config) -> dict:
     r["ours"], loss_ours = time_steps(lambda: ours_step(m, X, Y), cfg.demo_warmup, cfg.demo_steps, True)
     m = fresh_ours()
     r["ours_nogc"], _ = time_steps(lambda: ours_step(m, X, Y), cfg.demo_warmup, cfg.demo_steps, False)
+    m = fresh_ours()
+    params = m.parameters()
+    t0 = clock()
+    program = trace(lambda *ps: ours_loss(m, X, Y), *params)  # once: its graph is m's, its inputs params
+    r["trace_time"] = clock() - t0
+    r["traced_counts"] = program.counts
+    r["traced"], loss_traced = time_steps(lambda: traced_step(program, params), cfg.demo_warmup,
+                                          cfg.demo_steps, True)
     f = FloatMLP(sizes, init_values)
     r["floor"], loss_floor = time_steps(lambda: f.step(X, Y), cfg.demo_warmup, cfg.demo_steps, True)
     g = fresh_mg()
@@ -384,6 +404,7 @@ def bench_demo(cfg: Config) -> dict:
     r["loss_first"], r["loss_last"] = loss_ours[0], loss_ours[k - 1]
     r["loss_diff_mg"] = max(abs(a - b) for a, b in zip(loss_ours[:k], loss_mg[:k]))
     r["loss_diff_floor"] = max(abs(a - b) for a, b in zip(loss_ours[:k], loss_floor[:k]))
+    r["loss_diff_traced"] = max(abs(a - b) for a, b in zip(loss_ours, loss_traced))
     return r
 
 
@@ -533,16 +554,18 @@ def main(argv=None) -> int:
 
     # 1 ---------------------------------------------------------------------------------------
     d = bench_demo(cfg)
-    med = {k: statistics.median(d[k]) for k in ("ours", "ours_nogc", "floor", "mg", "mg_nogc")}
+    med = {k: statistics.median(d[k]) for k in ("ours", "ours_nogc", "traced", "floor", "mg", "mg_nogc")}
     mean = {k: statistics.fmean(d[k]) for k in med}
     speedup = med["mg"] / med["ours"]
     floor_ratio = med["ours"] / med["floor"]
+    traced_floor, traced_speedup = med["traced"] / med["floor"], med["mg"] / med["traced"]
     print("1. micrograd's demo: MLP 2-16-16-1 (ReLU, linear out), 100 moons, mean hinge + 1e-4*sum p^2,")
     print(f"   full-batch SGD lr {LR}; seconds per step (zero grad + forward + backward + update), "
           f"{d['n_params']} parameters")
     print(f"   {'implementation':<36}{'median':>11}{'mean':>11}{'steps':>7}{'nodes/step':>12}")
     rows = [("ours, gc on", "ours", d["nodes_ours"], cfg.demo_steps),
             ("ours, gc off (context)", "ours_nogc", d["nodes_ours"], cfg.demo_steps),
+            ("ours traced (autodiff.trace), gc on", "traced", None, cfg.demo_steps),
             ("micrograd, gc on", "mg", d["nodes_mg"], cfg.demo_steps_mg),
             ("micrograd, gc off (context)", "mg_nogc", d["nodes_mg"], cfg.demo_steps_mg),
             ("plain floats, hand-written (floor)", "floor", None, cfg.demo_steps)]
@@ -566,6 +589,13 @@ def main(argv=None) -> int:
           f"gc off both: {med['mg_nogc'] / med['ours_nogc']:.1f}x)")
     print(f"   ours / floor (gc on, median):              {floor_ratio:6.1f}x   target <= {TARGET_FLOOR_RATIO:.0f}x   "
           f"{verdict(floor_ratio <= TARGET_FLOOR_RATIO)}   (micrograd / floor {med['mg'] / med['floor']:.0f}x)")
+    c = d["traced_counts"]
+    print(f"   traced once ({fmt_time(d['trace_time'])}: {c.forward} forward and {c.adjoint_lines} adjoint lines "
+          f"compiled), replayed each step: same losses as ours, max |traced - ours| = {d['loss_diff_traced']:.1e}")
+    print(f"   traced / floor (gc on, median):            {traced_floor:6.2f}x   target <= {TARGET_TRACED_FLOOR:.0f}x   "
+          f"{verdict(traced_floor <= TARGET_TRACED_FLOOR)}")
+    print(f"   speedup traced vs micrograd (gc on):       {traced_speedup:6.0f}x   target >= {TARGET_TRACED_SPEEDUP:.0f}x "
+          f"{verdict(traced_speedup >= TARGET_TRACED_SPEEDUP)}   (traced vs ours untraced {med['ours'] / med['traced']:.1f}x)")
     print()
 
     # 2 ---------------------------------------------------------------------------------------
@@ -642,6 +672,10 @@ def main(argv=None) -> int:
          speedup >= TARGET_DEMO_SPEEDUP),
         (f"demo step within {TARGET_FLOOR_RATIO:.0f}x of the plain-float floor (aim)", f"{floor_ratio:.1f}x",
          floor_ratio <= TARGET_FLOOR_RATIO),
+        (f"traced demo step within {TARGET_TRACED_FLOOR:.0f}x of the floor", f"{traced_floor:.2f}x",
+         traced_floor <= TARGET_TRACED_FLOOR),
+        (f"traced demo step >= {TARGET_TRACED_SPEEDUP:.0f}x faster than micrograd", f"{traced_speedup:.0f}x",
+         traced_speedup >= TARGET_TRACED_SPEEDUP),
         (f"engine >= {TARGET_ENGINE_SPEEDUP:.0f}x faster per node (gc on, worst size)", f"{eng:.1f}x",
          eng >= TARGET_ENGINE_SPEEDUP),
         (f"<= {TARGET_BYTES_PER_NODE} bytes per node (built graph)", f"{mo['built']:.0f} B",

@@ -280,15 +280,44 @@ for parent, child, local in edges:
 assert [n.label for n in reversed(ops)] == ["a", "b", "c", "d"] and len(edges) == 5
 
 # %% [markdown]
-# The notes' 3 operations come from doing the algebra by hand (x(1 + b)/d); a traced program will
-# let the library print its own forward and adjoint lists and count them.
+# The notes' 3 operations come from doing the algebra by hand (x(1 + b)/d). The library prints its
+# own lists: `autodiff.trace` runs f once on graph nodes and returns the program backprop runs, the
+# forward list (the Wengert list: one primitive per line, each repeated computation done once, so
+# x² is computed once as the notes' a) and its adjoint (one line per edge, from d̄ = ∂f/∂d = 1 back
+# to x̄ = ∂f/∂x), with their operation counts. Calling the program replays it on a new x without
+# building a graph.
 
 # %%
-# PENDING(issue 15): autodiff.trace (the Wengert list and its adjoint, with operation counts).
-# program = autodiff.trace(lambda x: (x**2 + (x**2).exp()).sqrt(), 0.7)
-# print(program)          # a = x*x, b = exp(a), c = a + b, d = sqrt(c); then c̄ = d̄/(2d), b̄ = c̄, ā = c̄ + b̄·b, x̄ = ā·2x
-# assert the forward count is 4 (the notes' intermediates) and the replayed gradient equals x.grad (1e-12),
-# and set the library's adjoint count beside the notes' 10 → 3.
+import autodiff  # noqa: E402
+
+program = autodiff.trace(lambda x: (x**2 + (x**2).exp()).sqrt(), x0)
+print(program)
+out, (dx,) = program(x0)
+compare([("f(x) traced", math.sqrt(x0**2 + math.exp(x0**2)), out), ("f'(x) traced", notes_derivative, dx),
+         ("f'(x) traced vs backward", x.grad, dx)])
+assert [line.split(" = ")[0].strip() for line in str(program).splitlines()[1:5]] == ["a", "b", "c", "d"]
+
+# %% [markdown]
+# The counts beside the notes'. The forward list is the notes' 5 operations as written (x² twice)
+# and 4 with the intermediates. The adjoint is mechanical: one product ȳ·∂y/∂x per edge (5 edges),
+# the local derivatives evaluated from stored values (∂d/∂c = 1/(2d) needs a reciprocal and a
+# halving, ∂a/∂x = 2x a doubling), a sum where two edges meet at a, and the product with d̄ = 1:
+# 7 operations. It does no algebra, so it does not reach the notes' 3 for x(1 + b)/d, but it never
+# re-evaluates a subexpression, unlike SymPy's 10. The simple example exp x² gives 2 forward
+# operations, as the notes count, and 3 for the adjoint (2x·b, and the product with b̄ = 1).
+
+# %%
+simple = autodiff.trace(lambda x: (x**2).exp(), x0)
+print(simple)
+full, short = program.counts, simple.counts
+print(f"{'':28s}{'notes, as written':>19s}{'notes, intermediates':>22s}{'library program':>17s}")
+print(f"{'√(x² + exp x²): f':28s}{5:>19d}{4:>22d}{full.forward:>17d}   ({full.forward_recorded} recorded)")
+print(f"{'√(x² + exp x²): df/dx':28s}{10:>19d}{3:>22d}{full.adjoint:>17d}")
+print(f"{'exp x²: f':28s}{2:>19d}{2:>22d}{short.forward:>17d}")
+print(f"{'exp x²: df/dx':28s}{4:>19d}{2:>22d}{short.adjoint:>17d}")
+assert (full.forward_recorded, full.forward, full.adjoint) == (5, 4, 7)
+assert (short.forward, short.adjoint) == (2, 3)
+compare([("(exp x²)' traced", 2 * x0 * math.exp(x0**2), simple(x0)[1][0])])
 
 # %% [markdown]
 # ## New expression for the derivative: every local partial derivative
