@@ -12,7 +12,9 @@ Modules: ``module`` (Module, save/load), ``scalar`` (Neuron, Layer, MLP over Val
 ``layers`` (Linear, Sequential, TensorMLP, Dropout, BatchNorm1d, activation modules over Tensors),
 ``activations``, ``losses``, ``optim``, ``init`` (weight initialisation), ``data`` (datasets,
 standardize, one_hot, split, batches), ``train`` (fit, History, plot_history), ``checks`` (sizes,
-settings and names given by a user) and ``rng`` (seeded generators).
+settings and names given by a user), ``rng`` (seeded generators), ``pictures`` (draw_network: a
+model as boxes per layer, as neurons and weights, or one layer op by op) and ``network`` (what
+a model is made of, layer by layer, for those pictures).
 """
 
 from . import activations, data, init, layers, losses, optim, train
@@ -74,6 +76,7 @@ from .optim import (
     clip_grad_value,
     get_optimizer,
 )
+from .pictures import draw_network
 from .scalar import MLP, Layer, Neuron
 from .torch_bridge import UnsupportedModuleError, from_torch, to_torch
 from .train import History, accuracy, evaluate, fit, plot_history, predict
@@ -91,5 +94,5 @@ __all__ = [
     "fit", "History", "predict", "evaluate", "accuracy", "plot_history",
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",
     "xor", "noisy_sine", "moons", "digits", "load_csv",
-    "to_torch", "from_torch", "UnsupportedModuleError",
+    "to_torch", "from_torch", "UnsupportedModuleError", "draw_network",
 ]
