@@ -651,3 +651,8 @@ def test_a_stepper_draws_at_most_max_steps_but_runs_all_of_backward():
     s = autodiff.stepper(y, max_steps=3)
     assert len(s) == 3 and "the first 3 of 60 steps" in s.html()
     assert x.grad == pytest.approx(1.001 ** 30)
+
+
+def test_a_stepper_of_a_leaf_says_there_is_nothing_to_step_through():
+    s = autodiff.stepper(Value(2.0, label="a"))
+    assert len(s) == 0 and "no backward steps: a is not computed from anything" in s.html()

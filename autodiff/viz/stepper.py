@@ -80,6 +80,9 @@ class Stepper:
     def html(self) -> str:
         """The stepper as an HTML fragment (what a notebook shows)."""
         k, n = self.key, len(self.svgs)
+        if not n:
+            return (f'<p class="autodiff-stepper" data-adstep="{k}">no backward steps: '
+                    f"{html.escape(self.name)} is not computed from anything</p>")
         more = (f" (the first {n} of {self.total} steps)" if self.total > n else "")
         frames = "\n".join(f'<div class="adstep-frame" data-step="{i}">{_inline(svg, f"{k}-{i}")}</div>'
                            for i, svg in enumerate(self.svgs))
