@@ -133,7 +133,9 @@ def _neurons(parts: list[Stage], title: str, digits: int, edge_labels, size) -> 
                      "red negative, the wider the larger |w|")
     if skipped:
         notes.append(f"not drawn: {', '.join(skipped)} (view='layers' shows them)")
-    g = _picture("\n".join(notes), "LR", size, nodesep="0.12", ranksep="1.1" if labelled else "0.8")
+    # remincross=false: dot's last pass over clusters would rotate a layer's units out of order
+    g = _picture("\n".join(notes), "LR", size, nodesep="0.12", ranksep="1.1" if labelled else "0.8",
+                 remincross="false")
     _units(g, dense, digits)
     for k, st in enumerate(dense):
         _weights(g, st, k, digits, labelled)

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+import autodiff
 import nn
 from autodiff import Tensor, Value
 
@@ -86,6 +87,15 @@ def test_neuron_view_draws_every_neuron_and_labels_every_weight_with_value_and_g
     assert re.search(rf'u0_0 -> u1_1 \[.*label="{w.data:.3g} \| {w.grad:.3g}"', src)
     b = net.layers[1].neurons[0].b
     assert f"n0: b {b.data:.3g}" in src and f"dL/db {b.grad:.3g}" in src
+
+
+def test_neuron_view_keeps_each_layers_units_in_order_from_the_top(tmp_path):
+    net, _ = scalar_net((16, 16, 1))
+    source = nn.draw_network(net, view="neurons").source
+    plain = autodiff.viz.render(source, "plain").decode()
+    for layer in ("u1_", "u2_"):
+        ys = {ln.split()[1]: float(ln.split()[3]) for ln in plain.splitlines() if ln.startswith("node " + layer)}
+        assert sorted(ys, key=lambda u: -ys[u]) == [f"{layer}{j}" for j in range(16)]
 
 
 def test_neuron_view_of_a_bigger_net_colours_weights_instead_of_labelling_them():
