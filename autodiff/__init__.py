@@ -61,7 +61,7 @@ from .tensor_functions import affine, broadcast_to, concatenate, scatter_add, so
 from .tracing import Program, TraceCounts, trace
 from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .value import Value
-from .viz import draw, draw_steps, explain, save_steps, trace_backward
+from .viz import Stepper, draw, draw_steps, explain, save, save_steps, stepper, trace_backward
 
 __version__ = "0.1.0"
 
@@ -74,4 +74,5 @@ __all__ = [
     "AutodiffError", "RepeatedBackwardWarning", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",
     "clip", "bce_with_logits", "where", "broadcast_to", "scatter_add", "draw", "draw_steps", "explain", "save_steps", "trace_backward",
+    "save", "stepper", "Stepper",
 ]

@@ -600,7 +600,7 @@ def _check_steps(root: Value) -> None:
 def _draw_options(args: argparse.Namespace) -> dict:
     return {"rankdir": "TB" if args.top_down else "LR", "digits": args.digits,
             "show_grad": not args.no_grad, "edge_labels": not args.no_edge_labels,
-            "max_nodes": args.max_nodes or None}
+            "max_nodes": args.max_nodes or None, "size": None}  # a file: natural size, the viewer zooms
 
 
 def _picture(root: Value, out: Path, args: argparse.Namespace, seconds: float) -> tuple:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from autodiff import Value, topological_order
+from autodiff.viz.text import Names, paren
 
 
 def neuron_example() -> Value:
@@ -25,11 +26,16 @@ def neuron_example() -> Value:
 
 
 def print_graph(root: Value) -> None:
-    print(f"{'node':<8}{'op':<6}{'data':>12}{'grad':>12}   local derivatives on the edges to parents")
-    for node in topological_order(root):
-        edges = ", ".join(f"∂/∂{p.label or p.op or 'const'}={d:.4g}"
+    """One line per node: its name (an unlabelled node by its short id, t1, as pictures show it),
+    op, data, grad = do/dnode (a total derivative) and the local derivative ∂node/∂parent of each edge."""
+    nodes = topological_order(root)
+    names = Names(nodes)
+    print(f"{'node':<8}{'op':<6}{'data':>12}{'grad':>12}   local derivatives ∂node/∂parent on the edges")
+    for node in nodes:
+        name = names(node)
+        edges = ", ".join(f"∂{paren(name)}/∂{paren(names(p))}={d:.4g}"
                           for p, d in zip(node.parents, node.local_grads))
-        print(f"{node.label or '-':<8}{node.op or 'leaf':<6}{node.data:>12.6f}{node.grad:>12.6f}   {edges}")
+        print(f"{name:<8}{node.op or 'leaf':<6}{node.data:>12.6f}{node.grad:>12.6f}   {edges}")
 
 
 def main() -> None:

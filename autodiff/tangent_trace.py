@@ -96,7 +96,8 @@ class TangentTrace:
 
         notes = {node: f"{_dot(self._name(node))} = {_fmt(self._tangent(node), self.digits)}"
                  for node in self.nodes}
-        return draw(self.output, notes=notes, show_grad=False, **options)
+        names = {node: self._name(node) for node in self.nodes if not node.label}
+        return draw(self.output, notes=notes, show_grad=False, names=names, **options)
 
 
 def tangent_trace(f, primals, tangents, *, digits: int = 4) -> TangentTrace:

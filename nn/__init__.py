@@ -13,7 +13,9 @@ Modules: ``module`` (Module, save/load), ``scalar`` (Neuron, Layer, MLP over Val
 ``activations``, ``losses``, ``optim`` (and ``optim_state``: resuming), ``init`` (weight
 initialisation), ``data`` (datasets, standardize, one_hot, split, batches), ``train`` (fit,
 History, plot_history), ``checks`` (sizes, settings and names given by a user), ``rng`` (seeds, and
-the global generator of ``autodiff.manual_seed``) and ``hints`` (what PyTorch names are here).
+the global generator of ``autodiff.manual_seed``), ``hints`` (what PyTorch names are here),
+``pictures`` (draw_network: a model as boxes per layer, as neurons and weights, or one layer op by
+op) and ``network`` (what a model is made of, layer by layer, for those pictures).
 
 Docstrings cite four lecture notes by their subject: *the notes on neural networks* (layers and
 neurons, activation and error functions, back-propagation), *the introductory notes* (an
@@ -90,6 +92,7 @@ from .optim import (
     clip_grad_value,
     get_optimizer,
 )
+from .pictures import draw_network
 from .scalar import MLP, Layer, Neuron
 from .torch_bridge import UnsupportedModuleError, from_torch, to_torch
 from .train import History, accuracy, evaluate, fit, plot_history, predict
@@ -108,7 +111,7 @@ __all__ = [
     "fit", "History", "predict", "evaluate", "accuracy", "plot_history",
     "DataError", "Standardizer", "standardize", "one_hot", "train_val_test_split", "batches",
     "xor", "noisy_sine", "moons", "digits", "load_csv",
-    "to_torch", "from_torch", "UnsupportedModuleError",
+    "to_torch", "from_torch", "UnsupportedModuleError", "draw_network",
 ]
 
 

@@ -73,6 +73,14 @@ compare([("θᵀx", z_hand, a.parents[0].data), ("a = σ(θᵀx)", a_hand, a.dat
 draw(a, params=neuron.parameters())
 
 # %% [markdown]
+# The lecture draws the same neuron as a chain of products and sums: θ₁x₁, θ₂x₂, θ₃x₃, added one after
+# the other, then + θ₀. `draw(..., expand=True)` draws the `dot` node that way, with the same numbers
+# (each link gets the weighted sum's gradient, so each weight's edge still sends ∂a/∂z · xᵢ).
+
+# %%
+draw(a, params=neuron.parameters(), expand=True)
+
+# %% [markdown]
 # ### The logistic function squeezes ℝ into (0, 1) (Figure 2)
 #
 # The weighted sum can be any real number; σ(x) = 1/(1 + e⁻ˣ) maps it into (0, 1), with σ(0) = ½ and

@@ -35,7 +35,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from side_by_side import page_width, same  # notebooks/side_by_side.py: hand beside autodiff, asserted
+from side_by_side import same  # notebooks/side_by_side.py: hand beside autodiff, asserted
 
 import nn
 from autodiff import ShapeError, Tensor, Value, concatenate, draw
@@ -113,7 +113,10 @@ same("a(3), loop vs matrix", a3_loop, a3)
 # %% [markdown]
 # The same network one neuron at a time as `nn.MLP` (its Values are the notes' picture: one weighted sum
 # per neuron), weights set from Θ and named θ(i)_{j,k} as in the notes, with C = ½‖a⁽³⁾ − y‖². In
-# the picture, the bias weight θ(i)_{0,k} enters each weighted sum directly (the bias unit's 1 is left out).
+# the pictures, the bias weight θ(i)_{0,k} enters each weighted sum directly (the bias unit's 1 is left
+# out). The network view draws a node per neuron (its bias and dC/db) and an edge per weight (θ and
+# dC/dθ); the graph autodiff built has 45 nodes, three pages wide, so `draw` shows the part nearest the
+# cost (`max_nodes=None` draws all of it, `focus=` one weight's paths, as below).
 
 # %%
 mlp = nn.MLP(4, [2, 3], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -138,7 +141,10 @@ for k, h in enumerate(hidden, start=1):
 C.label = "C"
 C.backward()
 same("a(3), nn.MLP vs Θ", [o.data for o in outs], a3)
-page_width(draw(C, params=mlp.parameters()), "10,7")
+nn.draw_network(mlp, view="neurons", digits=3)
+
+# %%
+draw(C, params=mlp.parameters())
 
 # %% [markdown]
 # ### Erratum: Figure 3's Θ⁽²⁾ has θ_{2,2} where θ_{2,1} belongs
@@ -194,7 +200,7 @@ for name, b, a in [("a(2)", before[0], after[0]), ("a(3)", before[1], after[1])]
     print(f"{name}: before {np.round(b, 6)}  after {np.round(a, 6)}  changed: {[abs(p - q) > 1e-12 for p, q in zip(b, a)]}")
 assert after[0][0] != before[0][0] and after[0][1] == before[0][1]
 assert all(abs(p - q) > 1e-6 for p, q in zip(before[1], after[1]))
-page_width(draw(C, focus=w11, params=mlp.parameters(), rankdir="TB"), "8,9")
+draw(C, focus=w11, params=mlp.parameters(), rankdir="TB")
 
 # %% [markdown]
 # ## Training is harder: the error is not convex

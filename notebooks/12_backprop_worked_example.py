@@ -35,7 +35,6 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from side_by_side import page_width  # notebooks/side_by_side.py: a picture that fits the page
 
 import nn
 from autodiff import Tensor, Value, concatenate, draw, explain, trace_backward
@@ -148,7 +147,7 @@ assert abs(a3_printed[0] - A[3][1].data) > 1e-3 and abs(a3_notes_a[0] - A[3][1].
 
 # %%
 steps = list(trace_backward(C))       # this is C.backward(), recording each step of the engine
-page_width(draw(C, params=list(th.values())), "10,7")
+draw(C, params=list(th.values()))
 
 # %% [markdown]
 # ## Additional derivatives: ∂C/∂z and ∂C/∂a of every neuron

@@ -30,7 +30,6 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy
-from side_by_side import page_width  # a graph picture scaled to fit the page
 
 import nn
 from autodiff import ShapeError, Tensor, Value, concatenate, draw
@@ -126,7 +125,7 @@ E_n.backward()
 for k in range(K):
     hand = -2 * (t_n[k] - y[k].data) * np.insert(x_n, 0, 1)          # ∂E/∂w_{j,k} = −2(tₖ − yₖ)x̃ⱼ
     assert np.allclose([w[j][k].grad for j in range(D + 1)], hand, rtol=1e-12, atol=1e-15)
-page_width(draw(E_n, params=[wj for row in w for wj in row], digits=3))
+draw(E_n, params=[wj for row in w for wj in row], digits=3)
 
 # %% [markdown]
 # ## Each output is its own least-squares problem

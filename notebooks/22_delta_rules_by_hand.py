@@ -30,7 +30,7 @@
 # %matplotlib inline
 import numpy as np
 from seed002_listings import PYTHON_STEP, syntax_error, unbound_names  # the notes' listings, never run
-from side_by_side import compare, page_width  # hand beside autodiff, asserted; pictures that fit the page
+from side_by_side import compare  # hand beside autodiff, asserted
 
 from autodiff import Tensor, Value, concatenate, draw, explain
 
@@ -70,7 +70,7 @@ zh = np.tanh(v0 * x0)
 yh = w0 * zh
 compare([("∂E/∂v = −2(t−y)w(1−z²)x", -2 * (t0 - yh) * w0 * (1 - zh**2) * x0, v.grad),
               ("∂E/∂w = −2(t−y)z", -2 * (t0 - yh) * zh, w.grad)])
-page_width(draw(E, params=[v, w], digits=4))
+draw(E, params=[v, w], digits=4)
 
 # %% [markdown]
 # The four factors are the local derivatives on the path from E back to v, and `explain` writes out each
@@ -112,7 +112,7 @@ compare([("∂E/∂z", -2 * (t10 - y1h) * w10 - 2 * (t20 - y2h) * w20, z.grad),
               ("∂E/∂v", -2 * ((t10 - y1h) * w10 + (t20 - y2h) * w20) * (1 - zh**2) * x0, v.grad),
               ("∂E/∂w1 = −2(t1−y1)z", -2 * (t10 - y1h) * zh, w1.grad)])
 print(explain(z, E))
-page_width(draw(E, focus=v, digits=4))
+draw(E, focus=v, digits=4)
 
 # %% [markdown]
 # ## The deltas: δ⁽ᵒ⁾ = t − y is the error sent back, δ⁽ʰ⁾ = (δ₁⁽ᵒ⁾w₁ + δ₂⁽ᵒ⁾w₂)(1 − z²)
@@ -321,7 +321,7 @@ Z_loops = np.array([[np.tanh(sum(V0[jj, m] * X1[n, jj] for jj in range(D + 1))) 
 Y_loops = np.array([[sum(W0[m, k] * Z1h[n, m] for m in range(M + 1)) for k in range(K)] for n in range(N)])
 assert np.allclose(Z_loops, Z_t.data, rtol=1e-14, atol=1e-15) and np.allclose(Y_loops, Y_t.data, rtol=1e-14, atol=1e-15)
 print("index loops = matrix form = autodiff's forward pass, for Z and Y")
-page_width(draw(E_t, params=[V_t, W_t], digits=3, rankdir="TB"), size="10,12")
+draw(E_t, params=[V_t, W_t], digits=3, rankdir="TB")
 
 # %% [markdown]
 # ## The V rule in matrix form: X̃ᵀ((T − Y)Ŵᵀ ⊙ (1 − Z²))

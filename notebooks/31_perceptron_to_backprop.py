@@ -227,10 +227,22 @@ net3 = nn.TensorMLP(3, layer_sizes[1:], activation="sigmoid", seed=0)
 assert [layer.W.shape for layer in net3 if isinstance(layer, nn.Linear)] == [(3, 5), (5, 5), (5, 5), (5, 2)]
 print(net3)
 
+# %% [markdown]
+# The library draws the same model from the model itself: `nn.draw_network(net3, view="neurons")` is the
+# figure above, one node per unit and one edge per weight wᵢⱼˡ (blue positive, red negative, the wider the
+# larger |w|; each unit shows its bias), and `nn.draw_network(net3)` the layer view: one box per layer with
+# its weight shapes, parameter count and activation (after a backward pass also ‖dC/dW‖ and ‖dC/db‖).
+
 # %%
-# PENDING(issue 11): the library's network-level view of the same model, one box per layer with its shapes,
-# parameter counts and activation (and, after backward, gradient norms), e.g.
-# autodiff.draw_network(net3)   (name as issue 11 chooses) — the picture beside the hand-drawn one above.
+nn.draw_network(net3, view="neurons")
+
+# %%
+x3, y3 = np.array([[0.5, -1.0, 2.0]]), np.array([[1.0, 0.0]])
+C3 = 0.5 * ((net3(Tensor(x3)) - Tensor(y3)) ** 2).sum()
+C3.backward()
+first = net3[0]
+assert first.W.grad.shape == (3, 5) and first.b.grad.shape == (5,)
+nn.draw_network(net3)
 
 # %% [markdown]
 # ## The sigmoid and its derivative ∂a/∂z = a(1 − a)

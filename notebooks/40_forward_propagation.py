@@ -32,7 +32,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from side_by_side import compare, page_width  # notebooks/side_by_side.py: hand beside autodiff, asserted
+from side_by_side import compare  # notebooks/side_by_side.py: hand beside autodiff, asserted
 
 from autodiff import ShapeError, Tensor, Value, draw, topological_order
 
@@ -170,11 +170,16 @@ print(f"z6 from the rounded n's: {z6_notes:.6f}     z6 exact: {node['z6'].data:.
 assert round(z6_notes, 6) == 30.313 and round(node["z6"].data, 4) == 30.3138
 
 # %% [markdown]
-# The whole network as autodiff sees it (after a `backward` from n₆, each node shows ∂n₆/∂node):
+# The network as autodiff sees it, after a `backward` from n₆ (each node shows dn₆/dnode): `draw` keeps
+# the nodes nearest the output, with their weights, as far as the page holds them (`max_nodes=None`
+# draws all 23), and `focus=w13` one weight's path through the whole depth.
 
 # %%
 node["n6"].backward()
-page_width(draw(node["n6"], params=list(P.values())))
+draw(node["n6"], params=list(P.values()))
+
+# %%
+draw(node["n6"], params=list(P.values()), focus=P["w13"])
 
 # %% [markdown]
 # ### The neurons of one layer can be computed in any order

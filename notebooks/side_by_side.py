@@ -1,18 +1,18 @@
-"""The notebooks' three helpers: a hand computation beside autodiff's, asserted; a picture sized to the page.
+"""The notebooks' two helpers: a hand computation beside autodiff's, asserted.
 
     compare([(name, by_hand, by_autodiff), ...])   numbers, one row each, |hand − autodiff| ≤ tol·max(1, |hand|)
     same(name, by_hand, by_autodiff)               arrays: same shape, max |hand − autodiff| ≤ tol·max(1, max |hand|)
-    page_width(draw(...))                          a graphviz picture scaled to fit the page
 
 The tolerance is 1e-12 by default: hand formula and autodiff do the same arithmetic in another order,
-so they agree to rounding, on any machine.
+so they agree to rounding, on any machine. (Pictures need no helper: ``autodiff.draw`` fits each to
+the page.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["compare", "same", "page_width"]
+__all__ = ["compare", "same"]
 
 
 def compare(rows, tol: float = 1e-12) -> None:
@@ -32,10 +32,3 @@ def same(name: str, hand, auto, tol: float = 1e-12) -> None:
     diff = np.abs(hand - auto).max() if hand.size else 0.0
     print(f"{name:<28} shape {str(hand.shape):<8} max |by hand − autodiff| = {diff:.1e}")
     assert diff <= tol * max(1.0, np.abs(hand).max()), name
-
-
-def page_width(graph, size: str = "10,6"):
-    """``graph`` (a graphviz picture, e.g. from ``autodiff.draw``) scaled down to fit ``size`` inches
-    (width, height) and returned, so it shows as the cell's result."""
-    graph.graph_attr["size"] = size
-    return graph

@@ -189,7 +189,7 @@ def test_graph_options_explain_steps_and_top_down(tmp_path, capsys):
                  "--no-edge-labels", "--steps", str(tmp_path / "steps"), "-o", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "∂f/∂x = Σ_c ∂f/∂c · ∂c/∂x" in printed and "x.grad = 6" in printed
+    assert "df/dx = Σ_c df/dc · ∂c/∂x" in printed and "x.grad = 6" in printed
     assert "rankdir=TB" in out.read_text() and "local =" not in out.read_text()
     assert (tmp_path / "steps" / "steps.html").exists()
     # the step pictures ran backward once: gradients are not doubled

@@ -47,6 +47,11 @@ def node_line(source: str, text: str) -> str:
     return lines[0]
 
 
+def heading(source: str) -> str:
+    """The picture's heading, its lines joined by spaces."""
+    return re.search(r'graph \[.*?label="(.*?)"', source).group(1).replace("\\l", " ")
+
+
 def edge_labels(source: str) -> list[str]:
     return re.findall(r'-> \w+ \[.*?label="([^"]*)"', source)
 
@@ -112,13 +117,15 @@ def test_options_hide_grads_and_edge_labels_and_set_direction_and_digits():
     assert "×" not in draw(y, show_grad=False).source
     assert "label=\"local" not in draw(y, edge_labels=False).source
     assert "rankdir=TB" in draw(y, rankdir="TB").source
-    assert "rankdir=LR" in draw(y).source
+    assert "rankdir=LR" in draw(y, rankdir="LR").source
     assert "data 0.33<" in draw(y, digits=2).source
     assert "data 0.333333<" in draw(y, digits=6).source
     with pytest.raises(ValueError, match="rankdir"):
         draw(y, rankdir="sideways")
     with pytest.raises(ValueError, match="digits"):
         draw(y, digits=0)
+    with pytest.raises(ValueError, match="max_nodes"):
+        draw(y, max_nodes=0)
 
 
 def test_highlight_outlines_the_chosen_nodes_in_red():
@@ -196,15 +203,15 @@ def test_layout_size_counts_nodes_op_nodes_and_the_ranks_each_edge_crosses():
 def test_draw_cuts_a_graph_too_large_to_lay_out_to_the_nodes_nearest_the_output():
     x, y = power_by_products(50)
     y.backward()
-    src = draw(y).source
+    src = draw(y, max_nodes=150).source
     drawn = len(re.findall(r"<TABLE", src))
     assert 1 < drawn < 50
-    assert f"showing the {drawn} nodes nearest the output of 50" in src
-    assert f"drawing more would make dot slow: layout size over {autodiff.viz.MAX_LAYOUT}" in src
+    assert f"showing the {drawn} nodes nearest the output of 50" in heading(src)
+    assert f"drawing more would make dot slow: layout size over {autodiff.viz.MAX_LAYOUT}" in heading(src)
     assert "more input" in src  # the cut edges from x end in a visible stub
     assert len(re.findall(r"<TABLE", draw(y, max_nodes=None).source)) == 50
     small = power_by_products(10)[1]
-    assert "showing" not in draw(small).source
+    assert "showing" not in draw(small, max_nodes=150).source
 
 
 def scalar_mlp():
@@ -355,9 +362,10 @@ def test_explain_writes_the_chain_rule_sum_with_the_numbers():
     L.label = "L"
     L.backward()
     text = explain(x, L)
-    assert text.splitlines()[0].startswith("∂L/∂x = Σ_c ∂L/∂c · ∂c/∂x")
-    assert "∂L/∂(x*w) · ∂(x*w)/∂x" in text
-    assert "∂L/∂(x*x) · ∂(x*x)/∂x" in text  # x*x: one term per edge, two terms
+    # d: a total derivative (of L), ∂: the local derivative of one edge; unlabelled nodes by id
+    assert text.splitlines()[0].startswith("dL/dx = Σ_c dL/dc · ∂c/∂x")
+    assert "dL/dt1 · ∂t1/∂x" in text and "where t1 = x*w" in text
+    assert "dL/dt3 · ∂t3/∂x + dL/dt3 · ∂t3/∂x" in text and "t3 = x*x" in text  # x*x: two edges, two terms
     dt = 1 - math.tanh(-0.75) ** 2
     assert f"{g4(dt)} · (-1.5)" in text
     assert f"= {g4(x.grad)}\nx.grad = {g4(x.grad)}" in text
@@ -397,7 +405,7 @@ def test_save_renders_svg_and_png_with_dot_and_writes_dot_source(tmp_path):
 def test_a_raster_picture_of_a_long_graph_is_scaled_down_to_at_most_4800_pixels_a_side(tmp_path):
     x, y = chain(150)  # 18 000 pixels wide at full size: seconds of rasterising
     y.backward()
-    png = save(draw(y), tmp_path / "g.png").read_bytes()
+    png = save(draw(y, rankdir="LR", max_nodes=None, size=None), tmp_path / "g.png").read_bytes()
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert max(width, height) <= 4800 + 1 and width > 1000
 
@@ -430,7 +438,7 @@ def test_save_steps_writes_frames_and_a_page_to_click_through(tmp_path):
     assert len(frames) == len([n for n in engine.topological_order(root) if n.parents])
     assert all(p.read_text(encoding="utf-8").lstrip().startswith("<?xml") for p in frames)
     page = (tmp_path / "steps" / "steps.html").read_text(encoding="utf-8")
-    assert page.count('<div class="frame">') == len(frames)
+    assert page.count('<div class="adstep-frame"') == len(frames)
 
 
 def test_save_steps_can_write_an_animated_gif(tmp_path):
@@ -453,3 +461,198 @@ def test_importing_autodiff_does_not_need_the_graphviz_package():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "x.grad = 2" in out
     assert "ImportError: drawing a graph needs the graphviz Python package: pip install graphviz" in out
+
+
+# --- names and notation (issue 11) ---------------------------------------------------------------------
+def test_unlabelled_nodes_are_named_by_short_ids_in_the_order_they_were_computed():
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    L = (x * w).tanh() + x * x
+    L.backward()
+    src = draw(L).source
+    for short in ("t1", "t2", "t3", "t4"):  # x*w, tanh, x*x, +: the picture shows each id once
+        assert src.count(f">{short}</FONT>") == 1, short
+    text = explain(x, L)
+    assert "where t1 = x*w, t3 = x*x" in text or "where t4 = t2 + t3, t1 = x*w, t3 = x*x" in text
+    assert "dt4/dt1 · ∂t1/∂x" in text  # the root is unlabelled: it is t4 as in the picture
+
+
+def test_explain_writes_totals_with_d_and_local_edges_with_partial_d():
+    *_, y = neuron()
+    y.backward()
+    text = explain(y.parents[0], y)  # n, y's only parent
+    first = text.splitlines()[0]
+    assert first.startswith("dy/dn = Σ_c dy/dc · ∂c/∂n")
+    assert "dy/dy · ∂y/∂n" in text and "∂y/∂y" not in text
+
+
+def test_the_legend_says_boxes_hold_totals_and_edges_local_derivatives():
+    *_, y = neuron()
+    y.backward()
+    head = heading(draw(y).source)
+    assert "grad = dy/d(node), the total derivative" in head
+    assert "local = ∂(child)/∂(parent)" in head
+    assert "legend" not in heading(draw(y, legend=False, title="t").source)
+    assert "∂" not in heading(draw(y, legend=False, title="t").source)
+
+
+def test_a_constant_power_keeps_its_exponent_on_the_node_for_values_and_tensors():
+    x = Value(3.0, label="x")
+    assert 'label="**2.5"' in draw(x ** 2.5).source
+    assert 'label="**-1"' in draw(x ** -1).source
+    t = autodiff.Tensor([1.0, 2.0], requires_grad=True, label="t")
+    assert 'label="**3"' in draw((t ** 3).sum()).source
+
+
+# --- fit by default ---------------------------------------------------------------------------------------
+def test_a_picture_is_fitted_to_the_page_width_unless_asked_otherwise():
+    *_, y = neuron()
+    assert f'size="{autodiff.viz.PAGE_SIZE}"' in draw(y).source
+    assert not re.search(r"\bsize=", draw(y, size=None).source.split("\n")[1])
+    assert 'size="4,4"' in draw(y, size="4,4").source
+    with pytest.raises(ValueError, match="size"):
+        draw(y, size=7)
+
+
+def mlp_2_16_16_1():
+    nn = pytest.importorskip("nn")
+    mlp = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = (mlp([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    return mlp, loss
+
+
+def test_a_cut_keeps_the_nodes_nearest_the_output_with_their_leaves():
+    mlp, loss = mlp_2_16_16_1()
+    src = draw(loss).source
+    drawn = set(re.findall(r"<B>([\w.]+)</B>", src))
+    output_neuron = {p.label for p in mlp.layers[2].parameters()}
+    assert output_neuron <= drawn  # all 16 weights and the bias of the output neuron stay
+    assert not any(name.startswith("L0.") for name in drawn)  # the first layer is folded away
+    total = len(engine.topological_order(loss))
+    assert f"of {total} (cut to fit the page)" in heading(src)
+    assert "max_nodes=None" in heading(src) and "more inputs" in src
+    assert len(re.findall(r"<TABLE", draw(loss, max_nodes=None).source)) == total
+
+
+def test_many_inputs_of_one_op_get_one_line_edge_labels():
+    mlp, loss = mlp_2_16_16_1()
+    labels = edge_labels(draw(loss).source)
+    w0 = mlp.layers[2].neurons[0].w[0]
+    assert f"local = {g4(mlp.layers[1](mlp.layers[0]([0.5, -1.0]))[0].data)} → {g4(w0.grad)}" in labels
+
+
+def test_direction_is_chosen_to_fit_and_stays_as_asked():
+    x, y = chain(3)
+    y.backward()
+    assert "rankdir=TB" in draw(y).source  # a long chain left to right would be wider than the page
+    assert "rankdir=LR" in draw(y, rankdir="LR").source
+
+
+# --- views: several outputs, inputs, the lecture's chain ------------------------------------------------
+def test_expand_draws_a_dot_node_as_the_lectures_chain_with_the_same_numbers():
+    xs = [Value(v, label=f"x{i}") for i, v in enumerate((0.5, -1.0, 2.0))]
+    ws = [Value(v, label=f"w{i}") for i, v in enumerate((0.3, -0.2, 0.1))]
+    b = Value(0.4, label="b")
+    z = Value.dot(ws, xs, b)
+    z.label = "z"
+    y = z.tanh()
+    y.backward()
+    src = draw(y, expand=True).source
+    ops = re.findall(r'^\tv\d+op \[label="?([^" ]+)"? ', src, flags=re.M)
+    assert sorted(ops) == ["*", "*", "*", "+", "+", "+", "tanh"]  # w·x three times, then + + + b
+    assert node_line(src, "<B>z</B>").count(f"data {g4(z.data)}") == 1
+    labels = edge_labels(src)
+    for w, x in zip(ws, xs):  # each weight's edge sends dL/dz · x, which is w.grad
+        assert f"local = {g4(x.data)}\\n{g4(z.grad)} × {g4(x.data)} = {g4(w.grad)}" in labels
+    assert "dot" not in ops and "dot" in draw(y).source
+    with pytest.raises(ValueError, match="n-ary"):
+        draw(y, expand=[y])
+
+
+def test_inputs_stop_the_picture_and_several_outputs_are_drawn_together():
+    x, w, b, n, y = neuron()
+    y.backward()
+    src = draw(y, inputs=[n]).source
+    assert set(re.findall(r"<B>(\w+)</B>", src)) == {"n", "y"}
+    assert COLOUR_OF(src, "<B>n</B>") == autodiff.viz.COLOURS["input"]
+    u = (x * 2.0).exp()
+    both = draw([y, u]).source
+    assert COLOUR_OF(both, "<B>y</B>") == autodiff.viz.COLOURS["output"]
+    assert "exp" in both and "tanh" in both
+
+
+def COLOUR_OF(src: str, text: str) -> str:
+    return re.search(r'BGCOLOR="([^"]+)"', node_line(src, text)).group(1)
+
+
+def test_gradient_graphs_from_create_graph_are_drawn_and_explained():
+    x = Value(0.5, label="x")
+    y = (x * x).sin()
+    y.backward(create_graph=True)
+    g = x.grad
+    g.label = "dy/dx"
+    src = draw(g).source
+    assert "<B>dy/dx</B>" in src and "cos" in src
+    assert draw(y).source.count("grad ") >= 3  # grads that are graph nodes show their numbers
+    assert "x" in explain(x, g)
+
+
+def test_step_pictures_share_one_layout():
+    *_, root = fresh_graph()
+    frames = [f.source for f in draw_steps(root)]
+    heads = {f.split("\n")[1].split("label=")[0] + re.search(r"rankdir=\w+", f).group() for f in frames}
+    assert len({re.search(r"rankdir=\w+", f).group() for f in frames}) == 1
+    assert len({len(re.findall(r"<TABLE", f)) for f in frames}) == 1 and heads
+
+
+# --- rendering protections for Jupyter's display -------------------------------------------------------------
+def test_a_pictures_display_is_rendered_with_the_time_limit_and_the_raster_cap(monkeypatch):
+    x, y = power_by_products(60)
+    g = draw(y, max_nodes=None, size=None)
+    monkeypatch.setattr(autodiff.viz.dot, "DOT_TIMEOUT", 0.2)
+    with pytest.raises(GraphvizTimeoutError, match="took more than 0.2 s"):
+        g._repr_image_svg_xml()  # what Jupyter calls to show it
+    monkeypatch.undo()
+    x, y = chain(150)
+    png = draw(y, rankdir="LR", max_nodes=None, size=None).pipe(format="png")
+    assert max(int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) <= 4801
+    fitted = draw(chain(3)[1], rankdir="LR").pipe(format="png")
+    assert int.from_bytes(fitted[16:20], "big") <= 901  # the page width, 9.375 inches at 96 dpi
+
+
+def test_save_is_top_level_and_render_leaves_no_dot_file(tmp_path):
+    *_, y = neuron()
+    y.backward()
+    assert autodiff.save(draw(y), tmp_path / "n.svg").read_text(encoding="utf-8").count("<svg") == 1
+    draw(y).render(tmp_path / "r", format="svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["n.svg", "r.svg"]
+    with pytest.raises(TypeError, match="a picture"):
+        autodiff.save(y, tmp_path / "y.svg")
+
+
+# --- the stepper --------------------------------------------------------------------------------------------
+def test_a_stepper_is_self_contained_html_with_a_key_of_its_own():
+    *_, root = fresh_graph()
+    first = autodiff.stepper(root)
+    *_, root2 = fresh_graph()
+    second = autodiff.stepper(root2)
+    n = len([n for n in engine.topological_order(root) if n.parents])
+    assert len(first) == n and repr(first) == f"<autodiff stepper: {n} steps of backward from the output>"
+    page = first._repr_html_()
+    assert page.count('class="adstep-frame"') == n and "<?xml" not in page and "<!--" not in page
+    assert first.key != second.key and second.key not in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert ids and all(i.startswith(first.key) for i in ids)
+    assert "<script>" in page and "http" not in page.split("<script>")[1]  # nothing fetched
+
+
+def test_a_stepper_draws_at_most_max_steps_but_runs_all_of_backward():
+    x, y = chain(30)
+    s = autodiff.stepper(y, max_steps=3)
+    assert len(s) == 3 and "the first 3 of 60 steps" in s.html()
+    assert x.grad == pytest.approx(1.001 ** 30)
+
+
+def test_a_stepper_of_a_leaf_says_there_is_nothing_to_step_through():
+    s = autodiff.stepper(Value(2.0, label="a"))
+    assert len(s) == 0 and "no backward steps: a is not computed from anything" in s.html()
