@@ -621,7 +621,7 @@ def _print_results(expr: Expression, root: Value, leaves: dict, args: argparse.N
     text = text if len(text) <= 70 else text[:67] + "..."
     print(f"{f} = {root.data:.10g}" if text == f else f"{f} = {text} = {root.data:.10g}")
     if leaves:
-        header = f"∂{f}/∂variable"
+        header = f"d{f}/d(variable)"  # a total derivative (∂ is kept for one edge's local one)
         width = max(8, *(len(n) for n in leaves))
         print(f"{'variable':<{width}}  {'value':>16}  {header:>16}")
         for name, leaf in leaves.items():

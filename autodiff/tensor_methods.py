@@ -70,6 +70,19 @@ class TensorMethods:
         """Number of dimensions (PyTorch's name for ``ndim``)."""
         return self._data.ndim
 
+    def float(self):
+        """The tensor as floats: itself when it holds floats (float64 here throughout, where
+        PyTorch's ``float()`` means float32), else a float64 constant (``(pred == y).float()``)."""
+        if self._data.dtype.kind == "f":
+            return self
+        return _t.Tensor.from_numpy(self._data.astype(np.float64))
+
+    double = float
+
+    def long(self):
+        """The tensor as int64 (class labels), a constant outside the graph."""
+        return _t.Tensor.from_numpy(self._data.astype(np.int64))
+
     def tolist(self):
         """The values as (nested) Python lists, or a number for a 0-d tensor."""
         return self._data.tolist()

@@ -301,7 +301,7 @@ def test_unicode_digits_superscripts_and_full_width_characters_are_named_in_one_
 
 def test_the_output_is_not_called_f_when_a_variable_is(capsys):
     code, out, _ = run(["graph", "f*f1*2", "--at", "f=1", "f1=3"], capsys)
-    assert code == 0 and out.splitlines()[:2] == ["f2 = f*f1*2 = 6", f"{'variable':<8}  {'value':>16}  {'∂f2/∂variable':>16}"]
+    assert code == 0 and out.splitlines()[:2] == ["f2 = f*f1*2 = 6", f"{'variable':<8}  {'value':>16}  {'df2/d(variable)':>16}"]
 
 
 def test_the_typographic_minus_is_a_minus_in_the_expression_and_in_at(capsys):

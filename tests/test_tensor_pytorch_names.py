@@ -111,3 +111,11 @@ def test_a_value_and_a_tensor_together_say_what_to_do() -> None:
                     lambda: Tensor([1.0]) @ Value(2.0)):
         with pytest.raises(TypeError, match="cannot combine a Value .* with a Tensor.*Tensor\\(v.data\\)"):
             combine()
+
+
+def test_float_double_and_long_as_a_pytorch_script_uses_them() -> None:
+    pred, y = Tensor([1.0, 2.0, 3.0]), Tensor([1.0, 0.0, 3.0])
+    assert (pred == y).float().mean().item() == pytest.approx(2 / 3)
+    w = Tensor([1.5], requires_grad=True)
+    assert w.float() is w and w.double() is w  # float64 throughout: no copy, the graph continues
+    assert Tensor([1.9, 2.0]).long().tolist() == [1, 2] and Tensor([1.9]).long().dtype == np.int64
