@@ -184,7 +184,7 @@ class OursMLP(NumpyUpdates):
     def fb(self, X, t) -> float:
         for q in self.p:
             q.grad = None
-        loss = ours_loss(Tensor(X), t, self.p, self.act, self.loss)
+        loss = ours_loss(Tensor.from_numpy(X), t, self.p, self.act, self.loss)
         loss.backward()
         return loss.item()
 
