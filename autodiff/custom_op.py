@@ -42,10 +42,14 @@ def define_op(name: str, f: Callable, df: Callable, formula: str = "", *, method
     the derivative is written with it, as tanh' = 1 − y²). ``formula`` is the text pictures show.
     ``method=True`` also makes a one-input op a method of Value and Tensor (``x.softplus()``).
     ``selects=True`` declares a selection (like relu: local derivatives 0 where an input is not
-    picked) whose zeros pass no gradient even when it is infinite. The name must be a new
-    identifier; the rules are checked on a sample point."""
+    picked) whose zeros pass no gradient even when it is infinite. The name must be an
+    identifier that names no built-in op; defining a name ``define_op`` defined before replaces
+    that op (re-running a notebook cell works; graphs already built keep the old rules). The rules
+    are checked on a sample point; if they fail there, the name is left undefined."""
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"define_op: the name must be a Python identifier, got {name!r}")
+    if name in DEFINED:
+        _forget(name)
     if name in ops.OPS or name in TENSOR_OPS:
         raise ValueError(f"define_op: an op named {name!r} exists already; pick another name")
     arity = _arity(f, "f", offset=1)
@@ -81,5 +85,18 @@ def _check_on_a_sample(fn: Callable, name: str, arity: int) -> None:
         y = fn(*xs)
         y.backward()
     except Exception as e:  # noqa: BLE001 - whatever the rule does wrong, say where it came from
-        del ops.OPS[name], TENSOR_OPS[name]
+        _forget(name)
         raise TypeError(f"define_op({name!r}): the rules fail on a sample input: {type(e).__name__}: {e}") from e
+
+
+def _forget(name: str) -> None:
+    """Remove an op define_op made: its table entries, its methods, its name in DEFINED."""
+    from .tensor import Tensor
+    from .value import Value
+
+    ops.OPS.pop(name, None)
+    TENSOR_OPS.pop(name, None)
+    DEFINED.discard(name)
+    for cls in (Value, Tensor):
+        if name in cls.__dict__:
+            delattr(cls, name)

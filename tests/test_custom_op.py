@@ -92,3 +92,22 @@ def test_bad_definitions_are_refused_and_leave_the_table_as_it_was(define) -> No
     with pytest.raises(TypeError, match="fail on a sample input"):
         ad.define_op("broken_t", f=lambda m, x: m.no_such_function(x), df=lambda m, y, x: (1.0,))
     assert set(OPS) == before
+
+
+def test_defining_a_user_op_again_replaces_it_as_a_rerun_notebook_cell_does(define) -> None:
+    first = define("twice_t", f=lambda m, x: 2.0 * x, df=lambda m, y, x: (2.0,), method=True)
+    x = Value(1.5)
+    old = first(x)
+    second = define("twice_t", f=lambda m, x: 3.0 * x, df=lambda m, y, x: (3.0,), method=True)
+    assert second(Value(1.5)).data == 4.5 and Value(1.5).twice_t().data == 4.5
+    assert Tensor([1.0]).twice_t().data.tolist() == [3.0]
+    old.backward()
+    assert old.data == 3.0 and x.grad == 2.0  # a graph built before keeps the rules it was built with
+    assert "twice_t" in DEFINED and OPS["twice_t"].formula == "y = twice_t(x)"
+
+
+def test_a_failed_definition_leaves_no_method_behind(define) -> None:
+    with pytest.raises(TypeError, match="fail on a sample input"):
+        ad.define_op("broken_m", f=lambda m, x: m.no_such_function(x), df=lambda m, y, x: (1.0,), method=True)
+    assert not hasattr(Value, "broken_m") and not hasattr(Tensor, "broken_m")
+    assert "broken_m" not in OPS and "broken_m" not in TENSOR_OPS and "broken_m" not in DEFINED
