@@ -57,7 +57,15 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS
 from .tangent_trace import TangentTrace, tangent_trace
 from .tensor import Tensor
-from .tensor_functions import affine, broadcast_to, concatenate, scatter_add, softmax_cross_entropy, stack
+from .tensor_functions import (
+    affine,
+    broadcast_to,
+    cat,
+    concatenate,
+    scatter_add,
+    softmax_cross_entropy,
+    stack,
+)
 from .tracing import Program, TraceCounts, trace
 from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .value import Value
@@ -69,7 +77,7 @@ __all__ = [
     "Value", "Tensor", "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian",
     "hvp", "count_ops", "OpCounts", "define_op", "manual_seed", "default_generator", "zeros", "ones", "full",
     "arange", "linspace", "rand", "randn", "zeros_like", "ones_like", "tangent_trace", "TangentTrace",
-    "trace", "Program", "TraceCounts", "TraceError", "affine", "softmax_cross_entropy", "concatenate", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
+    "trace", "Program", "TraceCounts", "TraceError", "affine", "softmax_cross_entropy", "concatenate", "cat", "stack", "maximum", "minimum", "no_grad", "backward_steps", "BackwardStep", "enable_grad", "is_grad_enabled", "topological_order",
     "gradcheck", "GradcheckReport", "OPS",
     "AutodiffError", "RepeatedBackwardWarning", "DomainError", "GradError", "NonFiniteError", "ShapeError", "TensorIndexError",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "step",

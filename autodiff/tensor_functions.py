@@ -66,16 +66,32 @@ def scatter_add(values, index, shape) -> Tensor:
     return apply(T.SCATTER_ADD, (v,), index, shape)
 
 
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; each gets back its slice of the gradient."""
+_NO = object()
+
+
+def _joining_axis(axis, dim, what: str):
+    """numpy's ``axis=`` or PyTorch's ``dim=`` (not both) of concatenate/cat and stack."""
+    if dim is _NO:
+        return axis
+    if axis != 0:
+        raise TypeError(f"{what}: give axis= (numpy) or dim= (PyTorch), not both")
+    return dim
+
+
+def concatenate(tensors: Sequence, axis: int | None = 0, *, dim=_NO) -> Tensor:
+    """Join tensors along an existing axis (``axis=None``: flattened first); each gets back its
+    slice of the gradient. ``cat(tensors, dim=0)`` is PyTorch's name for the same."""
     ts = as_tensors(tensors, "concatenate")
-    return apply(T.CONCATENATE, ts, axis)
+    return apply(T.CONCATENATE, ts, _joining_axis(axis, dim, "concatenate"))
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join equally shaped tensors along a new axis."""
+cat = concatenate
+
+
+def stack(tensors: Sequence, axis: int = 0, *, dim=_NO) -> Tensor:
+    """Join equally shaped tensors along a new axis (``dim=`` as in PyTorch)."""
     ts = as_tensors(tensors, "stack")
-    return apply(T.STACK, ts, axis)
+    return apply(T.STACK, ts, _joining_axis(axis, dim, "stack"))
 
 
 def affine(x, w, b=None) -> Tensor:

@@ -119,3 +119,18 @@ def test_float_double_and_long_as_a_pytorch_script_uses_them() -> None:
     w = Tensor([1.5], requires_grad=True)
     assert w.float() is w and w.double() is w  # float64 throughout: no copy, the graph continues
     assert Tensor([1.9, 2.0]).long().tolist() == [1, 2] and Tensor([1.9]).long().dtype == np.int64
+
+
+def test_cat_and_stack_take_dim_as_pytorch_does() -> None:
+    import autodiff as ad
+
+    a = Tensor([[1.0, 2.0]], requires_grad=True)
+    b = Tensor([[3.0, 4.0]], requires_grad=True)
+    c = ad.cat([a, b], dim=1)
+    assert c.shape == (1, 4) and ad.concatenate([a, b], dim=0).shape == (2, 2)
+    (c * Tensor([[1.0, 2.0, 3.0, 4.0]])).sum().backward()
+    assert a.grad.tolist() == [[1.0, 2.0]] and b.grad.tolist() == [[3.0, 4.0]]
+    assert ad.stack([a, b], dim=1).shape == (1, 2, 2) and ad.stack([a, b]).shape == (2, 1, 2)
+    assert ad.concatenate([a, b], axis=None).shape == (4,)
+    with pytest.raises(TypeError, match="not both"):
+        ad.cat([a, b], axis=1, dim=1)
