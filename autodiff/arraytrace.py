@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from . import codegen
+from . import codegen, mathns
 from .codegen import ASSIGN, EXPR, INPLACE, SETITEM, Stmt
 from .errors import ShapeError, TraceError
 from .mathns import ARRAY
@@ -230,6 +230,8 @@ class Recorder:
             return fn(*args, **kwargs)
         if any(type(o) is not Traced for o in (outs if isinstance(outs, tuple) else (outs,))):
             raise Untraceable("a numpy call writes into an array that is not the program's")
+        if fn is np.where:
+            fn = mathns.where  # the same numbers; a selection's gradient without a branch per entry
         result = fn(*self.example(args), **self.example(kwargs))
         owner = getattr(fn, "__self__", None)  # a ufunc's method is a new object each time: key by its ufunc
         key = ("fn", id(owner), hint) if isinstance(owner, np.ufunc) else ("fn", id(fn))

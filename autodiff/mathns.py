@@ -213,6 +213,30 @@ class SCALAR:
         return a if a <= b or a != a else b
 
 
+_F64, _BOOL = np.dtype(np.float64), np.dtype(np.bool_)
+_MASK_BITS_MIN = 1024  # below this many entries np.where's branches cost less than three passes
+
+
+def where(cond, a, b):
+    """``np.where(cond, a, b)``, the same numbers, with one case made fast: a selection's
+    gradient ``where(mask, g, 0.0)`` (relu, clip, max/min: g where picked, an exact +0.0
+    elsewhere, even where g is ±∞). np.where branches on every element and a random mask
+    mispredicts half of them (measured: 12 µs for 32×100, 233 µs for 256×256); the same result
+    is built without a branch from the bits: an all-ones word where the mask is True, AND the
+    bits of g (4.3 µs and 64 µs; a plain g·mask would be 2.6 µs but gives NaN for 0·∞).
+    (``type(a)``, not ``a.__class__``: a trace's array stand-ins report ndarray as their class;
+    they take np.where, which the trace writes down as a call of this function.)"""
+    if (b.__class__ is float and type(a) is np.ndarray and a.size >= _MASK_BITS_MIN
+            and type(cond) is np.ndarray and a.dtype == _F64 and cond.dtype == _BOOL
+            and a.shape == cond.shape and b == 0.0 and math.copysign(1.0, b) == 1.0):
+        bits = cond.astype(np.uint64)  # 0 or 1
+        np.negative(bits, out=bits)  # 0 or all ones
+        out = np.empty(a.shape)  # a fresh array of its own (the VJP contract: no view)
+        np.bitwise_and(bits, a.view(np.uint64), out=out.view(np.uint64))
+        return out
+    return np.where(cond, a, b)
+
+
 class ARRAY:
     """numpy arrays: the same names as ``SCALAR``, elementwise."""
 
@@ -224,7 +248,7 @@ class ARRAY:
     log1p = np.log1p
     exp = np.exp
     sign = np.sign
-    where = np.where
+    where = staticmethod(where)
     zeros_like = np.zeros_like
 
     @staticmethod

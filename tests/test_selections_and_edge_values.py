@@ -49,6 +49,40 @@ def test_an_unselected_input_gets_an_exact_zero_under_an_infinite_gradient(name)
     assert v.grad == 0.0
 
 
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+def test_large_tensors_take_the_branch_free_mask_and_give_the_same_numbers(name) -> None:
+    # 40×50 = 2000 entries: above mathns' size for the bit-mask path of where(mask, g, 0.0)
+    ours, th, x0 = SELECTIONS[name]
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(40, 50))
+    data[::3] = x0                                   # rows where the op does not select
+    upstream = rng.normal(size=(40, 50))
+    upstream[:, ::4] = INF                           # an infinite gradient arriving on some columns
+    upstream[:, 1::4] = -INF
+    t = Tensor(data, requires_grad=True)
+    ours(t).backward(upstream)
+    x = torch.tensor(data, requires_grad=True)
+    th(x).backward(torch.tensor(upstream))
+    assert not np.isnan(t.grad).any() and np.all(t.grad[::3] == 0.0) and not np.signbit(t.grad[::3]).any()
+    if name != "step":                               # torch's stand-in for step multiplies (NaN)
+        assert np.array_equal(t.grad, x.grad.numpy())
+
+
+def test_branch_free_where_equals_numpy_where_bit_for_bit() -> None:
+    from autodiff.mathns import ARRAY
+    rng = np.random.default_rng(1)
+    for shape, view in (((64, 64), np.s_[:, :]), ((64, 200), np.s_[:, ::2]), ((2000,), np.s_[::-1]),
+                        ((10,), np.s_[:])):
+        g = rng.normal(size=shape)
+        g.flat[:5] = [INF, -INF, math.nan, -0.0, 0.0]
+        mask = rng.normal(size=shape) > 0
+        g, mask = g[view], mask[view]
+        got, want = ARRAY.where(mask, g, 0.0), np.where(mask, g, 0.0)
+        assert got.shape == want.shape and got.dtype == want.dtype and got.base is None
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64))  # every bit, NaN and ±0 too
+    assert np.array_equal(ARRAY.where(mask, g, -0.0), np.where(mask, g, -0.0))
+
+
 def test_max_reduction_losers_get_exact_zeros_under_an_infinite_gradient() -> None:
     # torch.amax multiplies here (its loser gets 0·∞ = NaN); torch.max(dim) indexes (the loser gets 0)
     t = Tensor([[-1.0, -3.0], [0.5, 0.5]], requires_grad=True)
